@@ -1,0 +1,3 @@
+from qtreader.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,743 @@
+"""The catalog: an SQLite database (with an FTS5 index) describing one library folder.
+
+The catalog lives in the user cache dir, one file per library folder. It is
+queried, never loaded whole: lists hold row ids and page in the few rows they
+show; the full text of an article is read only when it is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from . import paths
+from .models import Article, ArticleRow, Problem, RelatedLink, Severity
+from .parser import ParseResult, read_article
+from .query import ParsedQuery, exclusion_expression, fts_expression, parse_query
+from .scan import FileEntry, scan_library
+from .text import clean_line, subject_key
+
+SCHEMA_VERSION = 3
+# Below this many files to read, process start-up costs more than it saves.
+PARALLEL_THRESHOLD = 2000
+CHUNK = 256
+MARK_START = "\x02"  # brackets a matched word in snippets; content never holds these
+MARK_END = "\x03"
+# bm25 weights per FTS column: title, question, answer, keywords, subject.
+_WEIGHTS = "10.0, 6.0, 1.0, 4.0, 2.0"
+QUICK_COLUMNS = ("title", "question", "keywords")
+
+Progress = Callable[[int, int], None]
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened or written (e.g. the cache dir is unwritable)."""
+
+
+_SCHEMA = f"""
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, article INTEGER
+) WITHOUT ROWID;
+CREATE TABLE articles(
+    rowid INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    keywords TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    subject_key TEXT NOT NULL,
+    date TEXT NOT NULL,
+    date_sort TEXT NOT NULL,
+    author TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    is_stub INTEGER NOT NULL,
+    title_sort TEXT NOT NULL
+);
+CREATE INDEX articles_key ON articles(key);
+CREATE INDEX articles_id ON articles(id);
+CREATE INDEX articles_url ON articles(url);
+CREATE INDEX articles_title ON articles(title);
+CREATE INDEX articles_order ON articles(is_stub, title_sort);
+CREATE INDEX articles_subject ON articles(subject_key, is_stub, title_sort);
+CREATE TABLE links(
+    src INTEGER NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
+    subject TEXT NOT NULL, subject_key TEXT NOT NULL, url TEXT NOT NULL, target INTEGER
+);
+CREATE INDEX links_src ON links(src);
+CREATE INDEX links_target ON links(target);
+CREATE TABLE problems(path TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL, severity TEXT);
+CREATE INDEX problems_path ON problems(path);
+CREATE TABLE subjects(key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER, stubs INTEGER);
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, question, answer, keywords, subject,
+    content='articles', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+);
+INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
+"""
+
+_ARTICLE_COLUMNS = (
+    "rowid, path, key, id, title, question, answer, keywords, subject, subject_key, date, "
+    "date_sort, author, url, kind, is_stub, title_sort"
+)
+_PREFIXED_COLUMNS = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
+_FTS_COLUMNS = "title, question, answer, keywords, subject"
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectCount:
+    key: str
+    name: str
+    count: int
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    total: int = 0
+    problems: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """Matching row ids in display order, and the query as parsed."""
+
+    rowids: array
+    query: ParsedQuery = field(default_factory=ParsedQuery)
+    ranked: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.rowids)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    row: ArticleRow
+    snippet: str  # matched words between MARK_START and MARK_END
+
+    def snippet_parts(self) -> list[tuple[str, bool]]:
+        """The snippet as (text, is_match) pieces."""
+        parts: list[tuple[str, bool]] = []
+        rest = self.snippet
+        while rest:
+            start = rest.find(MARK_START)
+            if start == -1:
+                parts.append((rest, False))
+                break
+            end = rest.find(MARK_END, start)
+            if end == -1:
+                end = len(rest)
+            if start:
+                parts.append((rest[:start], False))
+            parts.append((rest[start + 1 : end], True))
+            rest = rest[end + 1 :]
+        return parts
+
+
+def title_sort_key(title: str) -> str:
+    return title.lstrip("\"'“‘([¿¡ ").casefold()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=OFF")
+    return conn
+
+
+def _read_chunk(root: str, chunk: Sequence[str]) -> list[ParseResult]:
+    return [read_article(root, path) for path in chunk]
+
+
+class Catalog:
+    """One library folder's catalog. Thread-safe: calls are serialised by a lock."""
+
+    def __init__(self, root: Path, db_path: Path | None = None):
+        self.root = Path(root).resolve()
+        self.db_path = Path(db_path) if db_path else paths.catalog_path(self.root)
+        self._lock = threading.RLock()
+        self._conn = self._open()
+
+    # -- opening -------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CatalogError(
+                f"cannot create the cache folder {self.db_path.parent}: {exc.strerror or exc}"
+            ) from exc
+        if self.db_path.exists():
+            try:
+                conn = _connect(self.db_path)
+                row = conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
+                root = conn.execute("SELECT value FROM meta WHERE name='root'").fetchone()
+                conn.execute("SELECT count(*) FROM files").fetchone()
+                if row and row[0] == str(SCHEMA_VERSION) and root and root[0] == str(self.root):
+                    return conn
+                conn.close()
+            except sqlite3.DatabaseError:
+                pass
+            # Damaged, or from another version: the catalog is a cache, rebuild it.
+            self._remove_files()
+        try:
+            conn = _connect(self.db_path)
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT INTO meta VALUES ('root', ?)", (str(self.root),))
+        except sqlite3.Error as exc:
+            raise CatalogError(f"cannot create the catalog {self.db_path}: {exc}") from exc
+        return conn
+
+    def _remove_files(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.db_path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise CatalogError(f"cannot replace the catalog {self.db_path}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def interrupt(self) -> None:
+        """Abort a query running in another thread (it raises sqlite3.OperationalError)."""
+        self._conn.interrupt()
+
+    # -- indexing ------------------------------------------------------------
+
+    def refresh(
+        self, progress: Progress | None = None, workers: int | None = None
+    ) -> RefreshReport:
+        """Bring the catalog up to date with the folder: re-read only what changed."""
+        started = time.perf_counter()
+        with self._lock:
+            report = _Indexer(self, progress, workers).run()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- queries -------------------------------------------------------------
+
+    def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def count(self, include_stubs: bool = True) -> int:
+        where = "" if include_stubs else " WHERE is_stub = 0"
+        return self._query(f"SELECT count(*) FROM articles{where}")[0][0]
+
+    def subjects(self, include_stubs: bool = False) -> list[SubjectCount]:
+        count = "count" if include_stubs else "count - stubs"
+        rows = self._query(
+            f"SELECT key, name, {count} FROM subjects WHERE {count} > 0 ORDER BY name COLLATE NOCASE"
+        )
+        return [SubjectCount(*row) for row in rows]
+
+    def subject_name(self, key: str) -> str | None:
+        rows = self._query("SELECT name FROM subjects WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def problems(self) -> list[Problem]:
+        rows = self._query("SELECT path, line, reason, severity FROM problems ORDER BY path, rowid")
+        return [Problem(path, reason, line, Severity(sev)) for path, line, reason, sev in rows]
+
+    def problem_count(self) -> tuple[int, int]:
+        """(files skipped, files with warnings)."""
+        rows = self._query("SELECT severity, count(DISTINCT path) FROM problems GROUP BY severity")
+        counts = dict(rows)
+        return counts.get("error", 0), counts.get("warning", 0)
+
+    def list_rowids(self, subject: str | None = None, include_stubs: bool = False) -> array:
+        """Every article (of a subject) in title order, as row ids."""
+        where, params = self._filters(subject, include_stubs, [])
+        rows = self._query(f"SELECT rowid FROM articles a {where} ORDER BY title_sort", params)
+        return array("q", (r[0] for r in rows))
+
+    @staticmethod
+    def _filters(
+        subject: str | None, include_stubs: bool, subject_prefixes: list[str]
+    ) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if subject is not None:
+            clauses.append("a.subject_key = ?")
+            params.append(subject)
+        if not include_stubs:
+            clauses.append("a.is_stub = 0")
+        if subject_prefixes:
+            ors = []
+            for key in subject_prefixes:
+                escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                ors.append("a.subject_key LIKE ? ESCAPE '\\'")
+                params.append(escaped + "%")
+            clauses.append("(" + " OR ".join(ors) + ")")
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def search(
+        self,
+        text: str,
+        subject: str | None = None,
+        include_stubs: bool = False,
+        quick: bool = False,
+        typing: bool = True,
+        limit: int | None = None,
+    ) -> SearchResult:
+        """Articles matching ``text``, best first.
+
+        ``quick`` searches titles, questions and keywords only: cheap enough
+        for every keystroke. ``typing`` makes the last word a prefix.
+        """
+        parsed = parse_query(text, typing=typing)
+        where, params = self._filters(subject, include_stubs, parsed.subjects)
+        limit_sql = f" LIMIT {int(limit)}" if limit else ""
+        if not parsed.include:
+            exclusion = exclusion_expression(parsed)
+            if exclusion:
+                where = (where + " AND " if where else "WHERE ") + (
+                    "a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+                )
+                params.append(exclusion)
+            rows = self._query(
+                f"SELECT a.rowid FROM articles a {where} ORDER BY a.title_sort{limit_sql}", params
+            )
+            return SearchResult(array("q", (r[0] for r in rows)), parsed)
+        expr = fts_expression(parsed, QUICK_COLUMNS if quick else None)
+        extra = where.replace("WHERE", "AND", 1) if where else ""
+        # A one- or two-letter prefix matches most of a large library; ranking
+        # all of it costs more than it is worth, so those list in title order.
+        short_prefix = (
+            parsed.prefix_last and len(parsed.include) == 1 and len(parsed.include[0][-1]) < 3
+        )
+        order = "a.title_sort" if short_prefix else f"bm25(fts, {_WEIGHTS})"
+        sql = (
+            "SELECT a.rowid FROM fts JOIN articles a ON a.rowid = fts.rowid "
+            f"WHERE fts MATCH ? {extra} ORDER BY {order}{limit_sql}"
+        )
+        rows = self._query(sql, [expr, *params])
+        return SearchResult(array("q", (r[0] for r in rows)), parsed, ranked=not short_prefix)
+
+    def hits(self, result: SearchResult, start: int = 0, count: int = 20) -> list[SearchHit]:
+        """Rows with snippets for a slice of a search result."""
+        rowids = list(result.rowids[start : start + count])
+        rows = {row.rowid: row for row in self.rows(rowids)}
+        snippets: dict[int, str] = {}
+        expr = fts_expression(result.query)
+        if expr and rowids:
+            marks = ",".join("?" * len(rowids))
+            found = self._query(
+                f"SELECT rowid, snippet(fts, 2, ?, ?, '…', 14) FROM fts "
+                f"WHERE fts MATCH ? AND rowid IN ({marks})",
+                [MARK_START, MARK_END, expr, *rowids],
+            )
+            snippets = dict(found)
+        hits = []
+        for rowid in rowids:
+            if rowid in rows:
+                text = " ".join((snippets.get(rowid) or "").split())
+                hits.append(SearchHit(rows[rowid], text))
+        return hits
+
+    def rows(self, rowids: Sequence[int]) -> list[ArticleRow]:
+        """List rows for these ids, in the order given."""
+        if not rowids:
+            return []
+        found: dict[int, ArticleRow] = {}
+        ids = list(rowids)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for rowid, key, title, subject, date, stub in self._query(
+                "SELECT a.rowid, a.key, a.title, coalesce(s.name, a.subject), a.date, a.is_stub "
+                f"FROM articles a LEFT JOIN subjects s ON s.key = a.subject_key "
+                f"WHERE a.rowid IN ({marks})",
+                part,
+            ):
+                found[rowid] = ArticleRow(rowid, key, title, subject, date, bool(stub))
+        return [found[r] for r in ids if r in found]
+
+    def article(self, rowid: int) -> Article | None:
+        """The whole article, with its related links and backlinks."""
+        rows = self._query(
+            f"SELECT {_PREFIXED_COLUMNS}, coalesce(s.name, a.subject) FROM articles a "
+            "LEFT JOIN subjects s ON s.key = a.subject_key WHERE a.rowid = ?",
+            (rowid,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        article = Article(
+            rowid=r[0], path=r[1], key=r[2], id=r[3], title=r[4], question=r[5], answer=r[6],
+            keywords=r[7], subject=r[17], date=r[10], date_sort=r[11], author=r[12], url=r[13],
+            kind=r[14], is_stub=bool(r[15]),
+        )  # fmt: skip
+        seen: set[object] = set()
+        for position, lid, title, subject, url, target, t_key, t_title, t_subject in self._query(
+            "SELECT l.position, l.id, l.title, l.subject, l.url, l.target, t.key, t.title, "
+            "coalesce(s.name, t.subject) FROM links l LEFT JOIN articles t ON t.rowid = l.target "
+            "LEFT JOIN subjects s ON s.key = t.subject_key WHERE l.src = ? ORDER BY l.position",
+            (rowid,),
+        ):
+            if target == rowid:
+                continue  # a self link
+            ident = target if target is not None else (url, lid, title)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            article.links.append(
+                RelatedLink(position, lid, title or t_title or "", t_subject or subject, url, t_key)
+            )
+        for n, (key, bid, title, subject, url) in enumerate(
+            self._query(
+                "SELECT DISTINCT a.key, a.id, a.title, coalesce(s.name, a.subject), a.url "
+                "FROM links l JOIN articles a ON a.rowid = l.src "
+                "LEFT JOIN subjects s ON s.key = a.subject_key "
+                "WHERE l.target = ? AND l.src != ? ORDER BY a.title_sort",
+                (rowid, rowid),
+            ),
+            start=1,
+        ):
+            article.backlinks.append(RelatedLink(n, bid, title, subject, url, key))
+        return article
+
+    def rowid_for_key(self, key: str) -> int | None:
+        rows = self._query("SELECT rowid FROM articles WHERE key = ? LIMIT 1", (key,))
+        return rows[0][0] if rows else None
+
+    def find(self, ref: str) -> int | None:
+        """Resolve a reference typed by a user: a key or url, an id, a file path or a title."""
+        ref = ref.strip()
+        if not ref:
+            return None
+        candidates = [ref]
+        if ref.startswith(("http://", "https://")):
+            # A full link to the site: the library keeps site-relative urls.
+            after = ref.split("://", 1)[1]
+            candidates.append("/" + after.split("/", 1)[1] if "/" in after else "/")
+        for candidate in candidates:
+            for column in ("key", "url"):
+                rows = self._query(
+                    f"SELECT rowid FROM articles WHERE {column} = ? LIMIT 1", (candidate,)
+                )
+                if rows:
+                    return rows[0][0]
+        rows = self._query(
+            "SELECT rowid FROM articles WHERE id = ? ORDER BY is_stub, rowid LIMIT 1", (ref,)
+        )
+        if rows:
+            return rows[0][0]
+        path = Path(ref)
+        rel = None
+        if path.is_absolute():
+            try:
+                rel = path.resolve().relative_to(self.root).as_posix()
+            except (ValueError, OSError):
+                rel = None
+        else:
+            rel = path.as_posix()
+            if not (self.root / rel).exists() and Path(ref).exists():
+                try:
+                    rel = Path(ref).resolve().relative_to(self.root).as_posix()
+                except ValueError:
+                    rel = None
+        if rel:
+            rows = self._query("SELECT rowid FROM articles WHERE path = ?", (rel,))
+            if rows:
+                return rows[0][0]
+        rows = self._query(
+            "SELECT rowid FROM articles WHERE title = ? COLLATE NOCASE LIMIT 1", (ref,)
+        )
+        return rows[0][0] if rows else None
+
+    def find_by_id_title(self, id_: str, title: str) -> int | None:
+        """A bookmark's article after its url changed: same id and title, else same title."""
+        if id_ and title:
+            rows = self._query(
+                "SELECT rowid FROM articles WHERE id = ? AND title = ? LIMIT 1", (id_, title)
+            )
+            if rows:
+                return rows[0][0]
+        if title:
+            rows = self._query("SELECT rowid FROM articles WHERE title = ? LIMIT 1", (title,))
+            if rows:
+                return rows[0][0]
+        return None
+
+    def titles_matching(self, text: str, limit: int = 30) -> list[ArticleRow]:
+        """Quick title search for "Go to article…"."""
+        result = self.search(text, quick=True, limit=limit)
+        return self.rows(list(result.rowids))
+
+
+class _Indexer:
+    """One refresh of a catalog: scan, read what changed, write in one transaction."""
+
+    def __init__(self, catalog: Catalog, progress: Progress | None, workers: int | None):
+        self.catalog = catalog
+        self.conn = catalog._conn
+        self.progress = progress
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+
+    def run(self) -> RefreshReport:
+        root = self.catalog.root
+        scanned = {entry.path: entry for entry in scan_library(root)}
+        known = {
+            path: (size, mtime, article)
+            for path, size, mtime, article in self.conn.execute(
+                "SELECT path, size, mtime_ns, article FROM files"
+            )
+        }
+        removed = [path for path in known if path not in scanned]
+        to_read: list[FileEntry] = []
+        changed = added = 0
+        for path, entry in scanned.items():
+            old = known.get(path)
+            if old is None:
+                to_read.append(entry)
+                added += 1
+            elif (old[0], old[1]) != (entry.size, entry.mtime_ns):
+                to_read.append(entry)
+                changed += 1
+            elif old[2] is None:
+                to_read.append(entry)  # skipped before: it may be readable now
+        report = RefreshReport(added=added, changed=changed, removed=len(removed))
+        cold = not known
+        report.rebuilt = cold
+        if to_read or removed:
+            results = self._read_all([e.path for e in to_read])
+            self._write(scanned, to_read, results, removed, cold, known)
+        report.total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        report.problems = self.conn.execute("SELECT count(DISTINCT path) FROM problems").fetchone()[
+            0
+        ]
+        return report
+
+    def _read_all(self, paths_to_read: list[str]) -> list[ParseResult]:
+        total = len(paths_to_read)
+        root = str(self.catalog.root)
+        results: list[ParseResult] = []
+        if self.progress:
+            self.progress(0, total)
+        chunks = [paths_to_read[i : i + CHUNK] for i in range(0, total, CHUNK)]
+        if total >= PARALLEL_THRESHOLD and self.workers > 1:
+            # "spawn": forking a process that runs threads (the TUI) is unsafe.
+            with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
+                for part in pool.map(_read_chunk, [root] * len(chunks), chunks):
+                    results.extend(part)
+                    if self.progress:
+                        self.progress(len(results), total)
+        else:
+            for chunk in chunks:
+                results.extend(_read_chunk(root, chunk))
+                if self.progress:
+                    self.progress(len(results), total)
+        return results
+
+    def _write(
+        self,
+        scanned: dict[str, FileEntry],
+        to_read: list[FileEntry],
+        results: list[ParseResult],
+        removed: list[str],
+        cold: bool,
+        known: dict[str, tuple[int, int, int | None]],
+    ) -> None:
+        conn = self.conn
+        if cold:
+            conn.execute("PRAGMA synchronous=OFF")  # a crash leaves a cache we rebuild
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            touched: list[int] = []  # rowids removed or rewritten
+            for path in [*removed, *(e.path for e in to_read if e.path in known)]:
+                rowid = known[path][2]
+                if rowid is not None:
+                    self._delete_article(rowid)
+                    touched.append(rowid)
+                conn.execute("DELETE FROM problems WHERE path = ?", (path,))
+                conn.execute("DELETE FROM files WHERE path = ?", (path,))
+            reused = {known[e.path][2]: e.path for e in to_read if e.path in known}
+            reuse_by_path = {p: r for r, p in reused.items() if r is not None}
+            new_rowids: list[int] = []
+            article_rows = []
+            link_rows = []
+            problem_rows = []
+            file_rows = []
+            keys_in_batch: dict[str, str] = {}
+            for entry, result in zip(to_read, results, strict=True):
+                article = result.article
+                problems = list(result.problems)
+                rowid = None
+                if article is not None:
+                    clash = keys_in_batch.get(article.key) or self._path_for_key(article.key)
+                    if clash and clash != entry.path:
+                        problems.append(
+                            Problem(
+                                entry.path,
+                                f"another file has the same url ({clean_line(article.key)}): "
+                                f"{clash}; this one is skipped",
+                            )
+                        )
+                        article = None
+                if article is not None:
+                    keys_in_batch[article.key] = entry.path
+                    rowid = reuse_by_path.get(entry.path)
+                    if rowid is None:
+                        rowid = self._next_rowid()
+                    new_rowids.append(rowid)
+                    article_rows.append(_article_row(rowid, article))
+                    for link in article.links:
+                        link_rows.append(
+                            (rowid, link.position, link.id, link.title, link.subject,
+                             subject_key(link.subject), link.url)
+                        )  # fmt: skip
+                for p in problems:
+                    problem_rows.append((p.path, p.line, p.reason, p.severity.value))
+                file_rows.append((entry.path, entry.size, entry.mtime_ns, rowid))
+            conn.executemany(
+                f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 17)})",
+                article_rows,
+            )
+            conn.executemany(
+                "INSERT INTO links(src, position, id, title, subject, subject_key, url) "
+                "VALUES (?,?,?,?,?,?,?)",
+                link_rows,
+            )
+            conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", problem_rows)
+            conn.executemany("INSERT INTO files VALUES (?,?,?,?)", file_rows)
+            if cold:
+                conn.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
+            else:
+                conn.executemany(
+                    f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) SELECT rowid, {_FTS_COLUMNS} "
+                    "FROM articles WHERE rowid = ?",
+                    [(r,) for r in new_rowids],
+                )
+            self._resolve_links(touched, new_rowids, cold)
+            self._update_subjects()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            if cold:
+                conn.execute("PRAGMA synchronous=NORMAL")
+        if cold:
+            conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _next_rowid(self) -> int:
+        if not hasattr(self, "_rowid"):
+            self._rowid = self.conn.execute(
+                "SELECT coalesce(max(rowid), 0) FROM articles"
+            ).fetchone()[0]
+        self._rowid += 1
+        return self._rowid
+
+    def _path_for_key(self, key: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT path FROM articles WHERE key = ? LIMIT 1", (key,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _delete_article(self, rowid: int) -> None:
+        conn = self.conn
+        conn.execute(
+            f"INSERT INTO fts(fts, rowid, {_FTS_COLUMNS}) SELECT 'delete', rowid, {_FTS_COLUMNS} "
+            "FROM articles WHERE rowid = ?",
+            (rowid,),
+        )
+        conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
+        conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
+
+    def _resolve_links(self, touched: list[int], new_rowids: list[int], cold: bool) -> None:
+        conn = self.conn
+        if not cold and (touched or new_rowids):
+            # Links into articles that changed or went away must be resolved again.
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched(rowid INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM touched")
+            conn.executemany("INSERT OR IGNORE INTO touched VALUES (?)", [(r,) for r in touched])
+            conn.execute(
+                "UPDATE links SET target = NULL WHERE target IN (SELECT rowid FROM touched)"
+            )
+        conn.execute(
+            "UPDATE links SET target = (SELECT a.rowid FROM articles a WHERE a.url = links.url "
+            "ORDER BY a.rowid LIMIT 1) WHERE target IS NULL AND url != ''"
+        )
+        conn.execute(
+            # An id can be shared by copies under two subjects: prefer the link's subject.
+            "UPDATE links SET target = coalesce("
+            "(SELECT a.rowid FROM articles a WHERE a.id = links.id "
+            "AND a.subject_key = links.subject_key ORDER BY a.rowid LIMIT 1), "
+            "(SELECT a.rowid FROM articles a WHERE a.id = links.id ORDER BY a.rowid LIMIT 1)) "
+            "WHERE target IS NULL AND id != ''"
+        )
+        conn.execute(
+            "UPDATE links SET target = (SELECT a.rowid FROM articles a WHERE a.title = links.title "
+            "ORDER BY a.rowid LIMIT 1) WHERE target IS NULL AND title != ''"
+        )
+
+    def _update_subjects(self) -> None:
+        spellings: dict[str, Counter[str]] = {}
+        totals: Counter[str] = Counter()
+        stubs: Counter[str] = Counter()
+        for key, subject, is_stub, n in self.conn.execute(
+            "SELECT subject_key, subject, is_stub, count(*) FROM articles "
+            "GROUP BY subject_key, subject, is_stub"
+        ):
+            spellings.setdefault(key, Counter())[subject] += n
+            totals[key] += n
+            if is_stub:
+                stubs[key] += n
+        rows = []
+        for key, counter in spellings.items():
+            # The most common spelling; on a tie, the one with more capitals.
+            name = max(
+                counter.items(), key=lambda kv: (kv[1], sum(c.isupper() for c in kv[0]), kv[0])
+            )[0]
+            rows.append((key, name, totals[key], stubs[key]))
+        self.conn.execute("DELETE FROM subjects")
+        self.conn.executemany("INSERT INTO subjects VALUES (?,?,?,?)", rows)
+
+
+def _article_row(rowid: int, a: Article) -> tuple:
+    return (
+        rowid, a.path, a.key, a.id, a.title, a.question, a.answer, a.keywords, a.subject,
+        subject_key(a.subject), a.date, a.date_sort, a.author, a.url, a.kind, int(a.is_stub),
+        title_sort_key(a.title),
+    )  # fmt: skip
+
+
+def open_catalog(root: Path, progress: Progress | None = None) -> tuple[Catalog, RefreshReport]:
+    """Open the catalog of ``root`` and bring it up to date."""
+    catalog = Catalog(root)
+    return catalog, catalog.refresh(progress)

@@ -1,0 +1,90 @@
+"""Dates as the content gives them, shown per their Moment-style ``date_format``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_TOKENS = re.compile(
+    r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|Mo|M|Do|DD|D|dddd|ddd|HH|H|hh|h|mm|m|ss|s|A|a"
+)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _token(token: str, value: dt.datetime) -> str:
+    if token.startswith("["):
+        return token[1:-1]
+    hour12 = value.hour % 12 or 12
+    table = {
+        "YYYY": f"{value.year:04d}",
+        "YY": f"{value.year % 100:02d}",
+        "MMMM": value.strftime("%B"),
+        "MMM": value.strftime("%b"),
+        "MM": f"{value.month:02d}",
+        "Mo": _ordinal(value.month),
+        "M": str(value.month),
+        "Do": _ordinal(value.day),
+        "DD": f"{value.day:02d}",
+        "D": str(value.day),
+        "dddd": value.strftime("%A"),
+        "ddd": value.strftime("%a"),
+        "HH": f"{value.hour:02d}",
+        "H": str(value.hour),
+        "hh": f"{hour12:02d}",
+        "h": str(hour12),
+        "mm": f"{value.minute:02d}",
+        "m": str(value.minute),
+        "ss": f"{value.second:02d}",
+        "s": str(value.second),
+        "A": "AM" if value.hour < 12 else "PM",
+        "a": "am" if value.hour < 12 else "pm",
+    }
+    return table[token]
+
+
+def format_moment(value: dt.datetime, fmt: str) -> str:
+    """Format with Moment.js tokens (``MMM DD, YYYY`` -> ``Dec 04, 2024``)."""
+    return _TOKENS.sub(lambda m: _token(m.group(0), value), fmt)
+
+
+def to_datetime(value: object) -> dt.datetime | None:
+    """A date, datetime or ISO-like string as a datetime, or None."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        for fmt in ("%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y"):
+            try:
+                return dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+    return None
+
+
+def display_date(value: object, fmt: str | None) -> tuple[str, str]:
+    """Return (shown text, sortable ISO date) for a front matter date.
+
+    Anything unparseable is shown raw and sorts as "".
+    """
+    if value is None or value == "":
+        return "", ""
+    parsed = to_datetime(value)
+    if parsed is None:
+        return str(value), ""
+    iso = parsed.date().isoformat()
+    if fmt:
+        try:
+            return format_moment(parsed, fmt), iso
+        except (ValueError, KeyError):
+            return iso, iso
+    return iso, iso

@@ -1,0 +1,341 @@
+"""Turning one file's bytes into an :class:`Article`, or into problems.
+
+Nothing here raises for bad content: every failure becomes a :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from .dates import display_date
+from .models import Article, Problem, RelatedLink, Severity
+from .scan import MAX_FILE_BYTES, decode_bytes
+from .text import clean_line, clean_text, decode_newlines, humanise
+
+try:  # libyaml is several times faster; fall back when it is not built
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+UNSORTED = "Unsorted"
+MAX_ALIASES = 100
+MAX_NESTING = 64
+_RELATED = re.compile(r"related_article(\d+)$")
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s\[\]{},]+")
+_NBSP_BODY = re.compile(r"^(?:\s|&nbsp;|\u00a0)*$")
+_HEADING = re.compile(r"^#{1,6}\s+")
+# Page chrome that scrapers leave at the end of plain articles.
+_CHROME = frozenset(
+    {"post a comment", "previous post next post", "previous post", "next post", "contact form"}
+)
+
+
+@dataclass(slots=True)
+class ParseResult:
+    article: Article | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _subject_from_path(path: str) -> str:
+    parent = PurePosixPath(path).parent
+    if str(parent) in ("", "."):
+        return UNSORTED
+    return humanise(parent.name) or UNSORTED
+
+
+def _split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Return (front matter or None, body, line where the body starts)."""
+    if not text.startswith("---"):
+        return None, text, 1
+    first_end = text.find("\n")
+    if first_end == -1 or text[:first_end].rstrip() != "---":
+        return None, text, 1
+    pos = first_end + 1
+    line = 2
+    while pos <= len(text):
+        end = text.find("\n", pos)
+        if end == -1:
+            end = len(text)
+        if _FENCE.match(text[pos:end]):
+            return text[first_end + 1 : pos], text[end + 1 :], line + 1
+        pos = end + 1
+        line += 1
+    raise _Unclosed()
+
+
+class _Unclosed(Exception):
+    pass
+
+
+def _nesting_depth(text: str) -> int:
+    depth = best = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return best
+
+
+def _scalar(value: Any) -> str | None:
+    """A front matter value as one line of text, or None if it is not a scalar."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)) or hasattr(value, "isoformat"):
+        return clean_line(str(value))
+    return None
+
+
+class _Fields:
+    """Reads typed fields out of front matter, recording odd types as warnings."""
+
+    def __init__(self, data: dict[Any, Any], path: str, problems: list[Problem]):
+        self.data = data
+        self.path = path
+        self.problems = problems
+
+    def text(self, name: str) -> str:
+        value = self.data.get(name)
+        result = _scalar(value)
+        if result is None:
+            if isinstance(value, list) and all(_scalar(v) is not None for v in value):
+                return ", ".join(_scalar(v) or "" for v in value)
+            self.problems.append(
+                Problem(
+                    self.path,
+                    f"field '{name}' is a {type(value).__name__}, not text; ignored",
+                    severity=Severity.WARNING,
+                )
+            )
+            return ""
+        return result
+
+
+def _keywords(data: dict[Any, Any]) -> str:
+    seo = data.get("seo")
+    raw = seo.get("page_keywords") if isinstance(seo, dict) else None
+    if raw is None:
+        raw = data.get("keywords")
+    if isinstance(raw, list):
+        parts = [_scalar(v) or "" for v in raw]
+        return ", ".join(p for p in parts if p)
+    return _scalar(raw) or ""
+
+
+def _related(data: dict[Any, Any], path: str, problems: list[Problem]) -> list[RelatedLink]:
+    numbered: list[tuple[int, Any]] = []
+    for name, value in data.items():
+        match = _RELATED.match(str(name))
+        if match:
+            numbered.append((int(match.group(1)), value))
+    numbered.sort(key=lambda item: item[0])
+    links: list[RelatedLink] = []
+    seen: set[tuple[str, str, str]] = set()
+    for number, value in numbered:
+        if not isinstance(value, dict):
+            problems.append(
+                Problem(
+                    path,
+                    f"related_article{number} is not a mapping of id, title, subject and url; "
+                    "ignored",
+                    severity=Severity.WARNING,
+                )
+            )
+            continue
+        fields = {k: _scalar(value.get(k)) for k in ("id", "title", "subject", "url")}
+        if any(v is None for v in fields.values()):
+            problems.append(
+                Problem(
+                    path,
+                    f"related_article{number} has a field that is not text; ignored",
+                    severity=Severity.WARNING,
+                )
+            )
+            continue
+        link_id, title, subject, url = (fields[k] or "" for k in ("id", "title", "subject", "url"))
+        if not (link_id or title or url):
+            problems.append(
+                Problem(
+                    path,
+                    f"related_article{number} has no id, title or url; ignored",
+                    severity=Severity.WARNING,
+                )
+            )
+            continue
+        ident = (url, link_id, title)
+        if ident in seen:
+            continue  # repeated links are common in real content
+        seen.add(ident)
+        links.append(RelatedLink(number, link_id, title, subject, url))
+    return links
+
+
+def _plain_article(text: str, path: str) -> Article | None:
+    lines = [line.rstrip(" \t\u00a0") for line in text.split("\n")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    # Drop the trailing block of scraped page chrome.
+    while lines and (not lines[-1].strip() or lines[-1].strip().casefold() in _CHROME):
+        lines.pop()
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None:
+        return None
+    title = clean_line(_HEADING.sub("", lines[start].strip()))
+    body_lines = [line for line in lines[start + 1 :] if clean_line(line) != title]
+    body = clean_text("\n".join(body_lines)).strip("\n")
+    # Scraped text breaks paragraphs with blank lines; collapse long runs.
+    body = re.sub(r"\n{3,}", "\n\n", body)
+    return Article(
+        key=path,
+        path=path,
+        title=title,
+        answer=body,
+        subject=_subject_from_path(path),
+        kind="plain",
+    )
+
+
+def parse_text(text: str, path: str) -> ParseResult:
+    """Parse decoded text of the file at ``path`` (relative to the library)."""
+    problems: list[Problem] = []
+    if not text.strip():
+        return ParseResult(None, [Problem(path, "the file is empty")])
+    if "\x00" in text[:8192]:
+        return ParseResult(None, [Problem(path, "the file is binary (it holds NUL bytes)")])
+    try:
+        front, body, _body_line = _split_front_matter(text)
+    except _Unclosed:
+        return ParseResult(
+            None, [Problem(path, "the front matter opened by '---' is never closed", line=1)]
+        )
+    if front is None:
+        article = _plain_article(text, path)
+        if article is None:
+            return ParseResult(None, [Problem(path, "the file has no text")])
+        return ParseResult(article, problems)
+
+    if len(_ALIAS.findall(front)) > MAX_ALIASES:
+        return ParseResult(
+            None,
+            [Problem(path, f"the front matter uses more than {MAX_ALIASES} YAML aliases", line=1)],
+        )
+    if _nesting_depth(front) > MAX_NESTING:
+        return ParseResult(
+            None,
+            [Problem(path, f"the front matter is nested deeper than {MAX_NESTING} levels", line=1)],
+        )
+    try:
+        data = yaml.load(front, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for '---'
+        what = (exc.problem or "invalid YAML").strip()
+        return ParseResult(
+            None, [Problem(path, f"the front matter is not valid YAML: {what}", line)]
+        )
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return ParseResult(
+            None,
+            [Problem(path, f"the front matter is not valid YAML: {clean_line(reason)[:120]}", 1)],
+        )
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single {type(data).__name__} value"
+        return ParseResult(
+            None, [Problem(path, f"the front matter is {kind}, not a mapping of fields", line=1)]
+        )
+
+    fields = _Fields(data, path, problems)
+    answer_raw = data.get("answer")
+    if answer_raw is not None and not isinstance(answer_raw, str):
+        answer_raw = _scalar(answer_raw)
+        if answer_raw is None:
+            problems.append(
+                Problem(path, "field 'answer' is not text; ignored", severity=Severity.WARNING)
+            )
+    answer = clean_text(decode_newlines(answer_raw)).strip() if answer_raw else ""
+    kind = "quicktakes"
+    if not answer:
+        body_text = "" if _NBSP_BODY.match(body) else clean_text(body).strip()
+        if not body_text:
+            return ParseResult(
+                None, [*problems, Problem(path, "the article has no answer and no body")]
+            )
+        answer = body_text
+        kind = "post"
+
+    question = fields.text("question")
+    title = fields.text("title") or fields.text("article_title") or question
+    if not title:
+        title = humanise(PurePosixPath(path).stem) or path
+    url = fields.text("url")
+    subject = fields.text("subject") or _subject_from_path(path)
+    date_shown, date_sort = display_date(data.get("date"), fields.text("date_format") or None)
+    date_shown = clean_line(date_shown)
+    no_index = data.get("no_index")
+    article = Article(
+        key=url or path,
+        path=path,
+        title=title,
+        answer=answer,
+        subject=subject,
+        id=fields.text("id"),
+        question=question,
+        date=date_shown,
+        date_sort=date_sort,
+        author=fields.text("author"),
+        url=url,
+        keywords=_keywords(data),
+        kind=kind,
+        is_stub=no_index is True or str(no_index).lower() == "true",
+        links=_related(data, path, problems),
+    )
+    article.links = [link for link in article.links if not _is_self_link(link, article)]
+    return ParseResult(article, problems)
+
+
+def _is_self_link(link: RelatedLink, article: Article) -> bool:
+    if link.url:
+        return bool(article.url) and link.url == article.url
+    return bool(link.id) and link.id == article.id and link.title == article.title
+
+
+def parse_bytes(data: bytes, path: str) -> ParseResult:
+    """Parse raw file bytes. Never raises for bad content."""
+    text, warning = decode_bytes(data)
+    try:
+        result = parse_text(text, path)
+    except RecursionError:
+        return ParseResult(None, [Problem(path, "the front matter is nested too deeply")])
+    if warning:
+        result.problems.insert(0, Problem(path, warning, severity=Severity.WARNING))
+    return result
+
+
+def read_article(root: str, path: str) -> ParseResult:
+    """Read and parse ``root/path``; a file that vanished or cannot be read is a problem."""
+    full = f"{root}/{path}"
+    try:
+        with open(full, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return ParseResult(None, [Problem(path, "the file disappeared while the library was read")])
+    except IsADirectoryError:
+        return ParseResult(None, [Problem(path, "this is a folder, not a file")])
+    except OSError as exc:
+        return ParseResult(None, [Problem(path, f"the file cannot be read: {exc.strerror or exc}")])
+    if len(data) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        return ParseResult(None, [Problem(path, f"the file is larger than {limit} MB")])
+    return parse_bytes(data, path)

@@ -1,0 +1,87 @@
+"""Finding article files under a library folder and reading their bytes as text."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    path: str  # relative, POSIX separators
+    size: int
+    mtime_ns: int
+
+
+def is_article_name(name: str) -> bool:
+    if name.startswith("."):  # hidden files and AppleDouble "._x.md"
+        return False
+    return name.lower().endswith(ARTICLE_SUFFIXES)
+
+
+def scan_library(root: Path) -> Iterator[FileEntry]:
+    """Yield every article file below ``root`` in a stable order.
+
+    Symlinked folders are followed once: a folder already visited (by device
+    and inode) is not entered again, so a symlink loop cannot hang the scan.
+    Anything that is not a regular file is skipped.
+    """
+    root = Path(root)
+    try:
+        top = root.stat()
+    except OSError:
+        return
+    seen: set[tuple[int, int]] = {(top.st_dev, top.st_ino)}
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                info = entry.stat()  # follows symlinks
+            except OSError:
+                continue  # dangling symlink or vanished file
+            rel = f"{prefix}{name}"
+            if stat.S_ISDIR(info.st_mode):
+                ident = (info.st_dev, info.st_ino)
+                if ident not in seen:
+                    seen.add(ident)
+                    subfolders.append((entry.path, rel + "/"))
+            elif stat.S_ISREG(info.st_mode) and is_article_name(name):
+                yield FileEntry(rel, info.st_size, info.st_mtime_ns)
+        stack.extend(reversed(subfolders))
+
+
+def decode_bytes(data: bytes) -> tuple[str, str | None]:
+    """Decode file bytes: UTF-8 with or without BOM, else cp1252 with a warning.
+
+    Returns (text, warning or None). Line endings are normalised to ``\\n``.
+    """
+    warning = None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        warning = (
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "read as Windows-1252"
+        )
+        text = data.decode("cp1252", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, warning

@@ -1,0 +1,88 @@
+"""The settings file (TOML) in the user config dir. A bad file warns and gives defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from . import paths
+
+TEMPLATE = """\
+# qtreader settings. Every key is optional.
+# library = "~/articles"          # the library opened by default
+# theme = "textual-dark"          # any Textual theme name
+# base_url = "https://example.org" # where the content's site-relative urls live
+# show_stubs = false              # list generator "cannot answer" stubs
+# column_width = 88               # width of the reading column
+# [keys]                          # key overrides by binding id
+# "reader.search" = "ctrl+k"
+"""
+
+
+@dataclass
+class Settings:
+    library: str | None = None
+    theme: str | None = None
+    base_url: str | None = None
+    show_stubs: bool = False
+    column_width: int = 88
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def _typed(data: dict[str, Any], name: str, kind: type, warnings: list[str]) -> Any:
+    if name not in data:
+        return None
+    value = data[name]
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    warnings.append(f"'{name}' should be a {kind.__name__}; the default is used")
+    return None
+
+
+def load_settings() -> tuple[Settings, list[str]]:
+    """Read the settings file; returns the settings and warnings for the user."""
+    path = paths.config_file()
+    warnings: list[str] = []
+    settings = Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return settings, warnings
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return settings, [f"{path} cannot be read ({exc}); default settings are used"]
+    for name in ("library", "theme", "base_url"):
+        value = _typed(data, name, str, warnings)
+        if value:
+            setattr(settings, name, value)
+    show = _typed(data, "show_stubs", bool, warnings)
+    if show is not None:
+        settings.show_stubs = show
+    width = _typed(data, "column_width", int, warnings)
+    if width is not None:
+        if 40 <= width <= 400:
+            settings.column_width = width
+        else:
+            warnings.append("'column_width' should be between 40 and 400; the default is used")
+    keys = data.get("keys", {})
+    if isinstance(keys, dict):
+        for binding_id, value in keys.items():
+            if isinstance(value, str) and value.strip():
+                settings.keys[str(binding_id)] = value
+            else:
+                warnings.append(f"keys.{binding_id} should be a key name; ignored")
+    else:
+        warnings.append("'keys' should be a table of binding ids to keys; ignored")
+    return settings, [f"{path}: {w}" for w in warnings]
+
+
+def describe_config(action: str, out: TextIO) -> int:
+    path = paths.config_file()
+    if action == "path":
+        out.write(f"{path}\n")
+        return 0
+    if path.exists():
+        out.write(path.read_text(encoding="utf-8", errors="replace"))
+    else:
+        out.write(f"# {path} does not exist yet; this is what it can hold:\n{TEMPLATE}")
+    return 0

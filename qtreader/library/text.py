@@ -1,0 +1,169 @@
+"""Cleaning untrusted text and decoding the answers' literal ``\\n`` sequences.
+
+Everything read from content passes through :func:`clean_text` or
+:func:`clean_line` before anything can show it, so no control sequence that an
+article carries can reach a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except TAB and LF, DEL, and the C1 range (U+0080..U+009F, which
+# includes the 8-bit CSI U+009B and OSC U+009D).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_text(value: str) -> str:
+    """Remove control characters from multi-line text, keeping newlines and tabs."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", value)
+
+
+def clean_line(value: str) -> str:
+    """Clean a one-line field: controls become spaces, runs of spaces fold to one."""
+    value = _LINE_CONTROL.sub(" ", value)
+    return _SPACES.sub(" ", value).strip()
+
+
+# LaTeX commands that start with "n": inside math, "\n" followed by one of
+# these is the command, not a newline ("\nabla", "\neq", "\nu", ...).
+LATEX_N_COMMANDS = frozenset(
+    [
+        "n",
+        "nabla",
+        "natural",
+        "nearrow",
+        "nexists",
+        "neg",
+        "neq",
+        "ne",
+        "ni",
+        "not",
+        "notin",
+        "nu",
+        "nwarrow",
+        "newline",
+        "nleq",
+        "ngeq",
+        "nless",
+        "ngtr",
+        "nmid",
+        "nparallel",
+        "nsubseteq",
+        "nsupseteq",
+        "nsubset",
+        "nsupset",
+        "nsim",
+        "ncong",
+        "nleftarrow",
+        "nrightarrow",
+        "nLeftarrow",
+        "nRightarrow",
+        "nleftrightarrow",
+        "nLeftrightarrow",
+        "nvdash",
+        "nVdash",
+        "nvDash",
+        "nVDash",
+        "nprec",
+        "nsucc",
+        "npreceq",
+        "nsucceq",
+        "nolimits",
+        "nonumber",
+        "normalsize",
+        "negthinspace",
+        "negmedspace",
+        "negthickspace",
+        "noindent",
+        "nolinebreak",
+        "nopagebreak",
+        "nleqslant",
+        "ngeqslant",
+        "nshortmid",
+        "nshortparallel",
+        "ntriangleleft",
+        "ntriangleright",
+        "ntrianglelefteq",
+        "ntrianglerighteq",
+        "nequiv",
+        "napprox",
+        "newcommand",
+        "norm",
+    ]
+) - {"n"}
+
+# Regions in which "\n" is not blindly a newline. Code spans come first so a
+# "$" inside code never opens math.
+_REGIONS = re.compile(
+    r"(?P<code>```.*?```|`[^`]*`)"
+    r"|(?P<math>"
+    r"\$\$.+?\$\$"
+    r"|\\\[.+?\\\]"
+    r"|\\\(.+?\\\)"
+    r"|\\begin\{(?P<env>[A-Za-z]+\*?)\}.*?\\end\{(?P=env)\}"
+    r"|(?<![\\$])\$(?![\s$])(?:[^$\\]|\\.){1,2000}?(?<![\s\\])\$(?!\d)"
+    r")",
+    re.DOTALL,
+)
+_OUTSIDE = re.compile(r"\\\\|\\n")
+_INSIDE = re.compile(r"\\\\|\\n([A-Za-z]*)")
+
+
+def _outside(match: re.Match[str]) -> str:
+    token = match.group(0)
+    return "\n" if token == "\\n" else token
+
+
+def _inside(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if token == "\\\\":
+        return token
+    letters = match.group(1)
+    if letters and ("n" + letters) in LATEX_N_COMMANDS:
+        return token
+    return "\n" + letters
+
+
+def decode_newlines(answer: str) -> str:
+    """Turn literal backslash-n sequences into newlines, and unescape nothing else.
+
+    Inside math (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]``, environments) a
+    backslash-n that begins a LaTeX command such as ``\\nabla`` or ``\\neq``
+    stays as it is. A doubled backslash is kept as a unit, so ``\\\\`` followed
+    by ``n`` is not a newline.
+    """
+    if "\\" not in answer:
+        return answer
+    out: list[str] = []
+    pos = 0
+    for region in _REGIONS.finditer(answer):
+        start, end = region.span()
+        if start > pos:
+            out.append(_OUTSIDE.sub(_outside, answer[pos:start]))
+        chunk = region.group(0)
+        if region.group("math") is not None:
+            out.append(_INSIDE.sub(_inside, chunk))
+        else:
+            out.append(_OUTSIDE.sub(_outside, chunk))
+        pos = end
+    out.append(_OUTSIDE.sub(_outside, answer[pos:]))
+    return "".join(out)
+
+
+_HUMANISE_SPLIT = re.compile(r"[-_\s]+")
+
+
+def humanise(name: str) -> str:
+    """``digital-media`` -> ``Digital Media``."""
+    words = [w for w in _HUMANISE_SPLIT.split(name) if w]
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+def subject_key(subject: str) -> str:
+    """Spellings that differ only in case or spacing share one key."""
+    return " ".join(subject.replace("-", " ").replace("_", " ").split()).casefold()
