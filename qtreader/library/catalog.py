@@ -174,13 +174,32 @@ def _read_chunk(root: str, chunk: Sequence[str]) -> list[ParseResult]:
 
 
 class Catalog:
-    """One library folder's catalog. Thread-safe: calls are serialised by a lock."""
+    """One library folder's catalog. Safe to use from several threads."""
 
     def __init__(self, root: Path, db_path: Path | None = None):
         self.root = Path(root).resolve()
         self.db_path = Path(db_path) if db_path else paths.catalog_path(self.root)
-        self._lock = threading.RLock()
+        # One connection per thread: WAL readers run side by side, so a slow
+        # search in a worker never makes the UI thread wait for its rows.
+        self._local = threading.local()
+        self._connections: dict[int, sqlite3.Connection] = {}
+        self._registry_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._conn = self._open()
+        self._register(self._conn)
+
+    def _register(self, conn: sqlite3.Connection) -> None:
+        self._local.conn = conn
+        with self._registry_lock:
+            self._connections[threading.get_ident()] = conn
+
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _connect(self.db_path)
+            self._register(conn)
+        return conn
 
     # -- opening -------------------------------------------------------------
 
@@ -222,8 +241,10 @@ class Catalog:
                 raise CatalogError(f"cannot replace the catalog {self.db_path}: {exc}") from exc
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        with self._registry_lock:
+            connections, self._connections = list(self._connections.values()), {}
+        for conn in connections:
+            conn.close()
 
     def __enter__(self) -> Catalog:
         return self
@@ -231,9 +252,13 @@ class Catalog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def interrupt(self) -> None:
-        """Abort a query running in another thread (it raises sqlite3.OperationalError)."""
-        self._conn.interrupt()
+    def interrupt_others(self) -> None:
+        """Abort queries running in other threads (they raise sqlite3.OperationalError)."""
+        me = threading.get_ident()
+        with self._registry_lock:
+            others = [c for ident, c in self._connections.items() if ident != me]
+        for conn in others:
+            conn.interrupt()
 
     # -- indexing ------------------------------------------------------------
 
@@ -242,16 +267,19 @@ class Catalog:
     ) -> RefreshReport:
         """Bring the catalog up to date with the folder: re-read only what changed."""
         started = time.perf_counter()
-        with self._lock:
-            report = _Indexer(self, progress, workers).run()
+        with self._write_lock:
+            conn = _connect(self.db_path)  # the writer has a connection of its own
+            try:
+                report = _Indexer(self, conn, progress, workers).run()
+            finally:
+                conn.close()
         report.seconds = time.perf_counter() - started
         return report
 
     # -- queries -------------------------------------------------------------
 
     def _query(self, sql: str, params: Iterable[object] = ()) -> list[tuple]:
-        with self._lock:
-            return self._conn.execute(sql, tuple(params)).fetchall()
+        return self._reader.execute(sql, tuple(params)).fetchall()
 
     def count(self, include_stubs: bool = True) -> int:
         where = "" if include_stubs else " WHERE is_stub = 0"
@@ -502,9 +530,15 @@ class Catalog:
 class _Indexer:
     """One refresh of a catalog: scan, read what changed, write in one transaction."""
 
-    def __init__(self, catalog: Catalog, progress: Progress | None, workers: int | None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        conn: sqlite3.Connection,
+        progress: Progress | None,
+        workers: int | None,
+    ):
         self.catalog = catalog
-        self.conn = catalog._conn
+        self.conn = conn
         self.progress = progress
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
 

@@ -1,0 +1,71 @@
+"""The Textual application: loads settings and styles, and shows the reader screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from ..library import paths
+from ..library.settings import Settings, load_settings
+from .commands import GoToArticle, GoToSubject
+from .screens.help import HelpScreen
+from .screens.reader import ReaderScreen
+from .widgets.article_list import ArticleList
+from .widgets.article_view import ArticleView
+from .widgets.link_item import LinkItem
+
+STYLES = paths.styles_dir()
+
+
+class ReaderApp(App[None]):
+    TITLE = "qtreader"
+    CSS_PATH = [STYLES / "reader.tcss", STYLES / "dialogs.tcss"]
+    COMMANDS = App.COMMANDS | {GoToArticle, GoToSubject}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+    ]
+
+    def __init__(self, root: Path, settings: Settings | None = None):
+        super().__init__()
+        if settings is None:
+            settings, self._settings_warnings = load_settings()
+        else:
+            self._settings_warnings = []
+        self.settings = settings
+        self.root = Path(root)
+        self.reader = ReaderScreen(self.root, show_stubs=settings.show_stubs)
+        if settings.keys:
+            self.set_keymap(settings.keys)
+
+    def on_mount(self) -> None:
+        theme = self.settings.theme or self.reader.state.theme()
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.push_screen(self.reader)
+        for warning in self._settings_warnings:
+            self.notify(warning, title="Settings", severity="warning", timeout=15)
+
+    def _remember_theme(self, theme) -> None:  # noqa: ANN001
+        self.reader.state.set_theme(theme.name)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sources()))
+
+    def help_sources(self):  # noqa: ANN201
+        return [
+            ("Reader", list(ReaderScreen.BINDINGS)),
+            ("Article list", list(ArticleList.BINDINGS)),
+            ("Article", list(ArticleView.BINDINGS) + list(LinkItem.BINDINGS)),
+            ("Everywhere", list(self.BINDINGS)),
+        ]
+
+    async def action_quit(self) -> None:
+        self.reader.save_session()
+        self.exit()

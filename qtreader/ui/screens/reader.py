@@ -1,0 +1,681 @@
+"""The reader screen: subject tree, search and article list, article view.
+
+Widgets post messages; this screen handles them and calls the library layer.
+Catalog work runs in thread workers so the UI never waits on disk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, Markdown, ProgressBar
+from textual.worker import get_current_worker
+
+from ...library.bookmarks import BookmarkStore, HistoryStore, StoreReadOnly, resolve_entry
+from ...library.catalog import Catalog, CatalogError, RefreshReport, SearchResult
+from ...library.links import LinkKind, classify_url, library_links
+from ...library.models import Article, RelatedLink
+from ...library.query import parse_query
+from ...library.state import Session, StateStore
+from ...library.text import clean_line
+from ..widgets.article_list import ArticleList, CatalogRows, ListEntry, StaticRows
+from ..widgets.article_view import ArticleView
+from ..widgets.link_item import LinkItem
+from ..widgets.status_bar import StatusBar
+from ..widgets.subject_tree import ALL, BOOKMARKS, HISTORY, Scope, SubjectTree
+from .confirm import ConfirmScreen
+from .note import NoteScreen
+
+NARROW_WIDTH = 100
+QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
+FULL_DELAY = 0.35  # seconds of pause before the full text is searched
+
+
+@dataclass
+class Navigation:
+    """Back and forward over every article opened, like a browser."""
+
+    keys: list[str] = field(default_factory=list)
+    index: int = -1
+
+    def visit(self, key: str) -> None:
+        if 0 <= self.index < len(self.keys) and self.keys[self.index] == key:
+            return
+        del self.keys[self.index + 1 :]
+        self.keys.append(key)
+        self.index = len(self.keys) - 1
+
+    def back(self) -> str | None:
+        if self.index > 0:
+            self.index -= 1
+            return self.keys[self.index]
+        return None
+
+    def forward(self) -> str | None:
+        if self.index + 1 < len(self.keys):
+            self.index += 1
+            return self.keys[self.index]
+        return None
+
+
+class ReaderScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="reader.search"),
+        Binding("left_square_bracket,alt+left", "back", "Back", id="reader.back"),
+        Binding("right_square_bracket,alt+right", "forward", "Forward", id="reader.forward"),
+        Binding("b", "toggle_bookmark", "Bookmark", id="reader.bookmark"),
+        Binding("B", "show_bookmarks", "Bookmarks", id="reader.bookmarks"),
+        Binding("H", "show_history", "History", show=False, id="reader.history"),
+        Binding("d", "remove_bookmark", "Remove", id="reader.remove_bookmark"),
+        Binding("u", "undo_remove", "Undo", id="reader.undo"),
+        Binding("e", "edit_note", "Note", id="reader.edit_note"),
+        Binding("escape", "escape", "Back to list", show=False, id="reader.escape"),
+        Binding("exclamation_mark", "problems", "Problems", show=False, id="reader.problems"),
+        Binding("s", "focus_subjects", "Subjects", show=False, id="reader.subjects"),
+        Binding("l", "focus_list", "List", show=False, id="reader.list"),
+    ]
+
+    def __init__(self, root: Path, show_stubs: bool = False):
+        super().__init__()
+        self.root = root
+        self.library = str(root)
+        self.show_stubs = show_stubs
+        self.catalog: Catalog | None = None
+        self.bookmarks = BookmarkStore()
+        self.history = HistoryStore()
+        self.state = StateStore()
+        self.scope: Scope = ALL
+        self.query_text = ""
+        self.result: SearchResult | None = None
+        self.nav = Navigation()
+        self.article: Article | None = None
+        self.removed: list = []  # bookmarks removed with "d", for undo
+        self._search_generation = 0
+        self._quick_timer: Timer | None = None
+        self._full_timer: Timer | None = None
+        self._marked: set[str] = set()
+        self._restoring: Session | None = None
+        self.ready = False
+
+    # -- layout --------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield SubjectTree(id="subjects")
+            with Vertical(id="middle"):
+                yield Input(placeholder="Search  (/)", id="search", select_on_focus=False)
+                yield Label("", id="count")
+                yield ArticleList(id="list")
+                with Vertical(id="loading"):
+                    yield Label("Reading the library…", id="loading-label")
+                    yield ProgressBar(id="progress", show_eta=False)
+            yield ArticleView(id="view")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#status", StatusBar).show(self._library_name())
+        self.query_one("#list", ArticleList).display = False
+        self._apply_width(self.app.size.width)
+        self._report_messages(self.bookmarks.take_messages())
+        self.load_library()
+
+    def _library_name(self) -> str:
+        return clean_line(self.root.name) or str(self.root)
+
+    def on_resize(self) -> None:
+        self._apply_width(self.app.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        narrow = width < NARROW_WIDTH
+        self.set_class(narrow, "narrow")
+        if narrow and not any(self.has_class(f"show-{p}") for p in ("subjects", "middle", "view")):
+            self._show_pane("middle")
+
+    def _show_pane(self, pane: str) -> None:
+        for name in ("subjects", "middle", "view"):
+            self.set_class(name == pane, f"show-{name}")
+
+    def on_descendant_focus(self, event) -> None:  # noqa: ANN001
+        widget = event.widget
+        for pane in ("subjects", "middle", "view"):
+            container = self.query_one(f"#{pane}")
+            if widget is container or container in widget.ancestors:
+                self._show_pane(pane)
+                break
+
+    # -- loading -------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="index")
+    def load_library(self) -> None:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._progress, done, total)
+
+        try:
+            catalog = Catalog(self.root)
+            report = catalog.refresh(progress)
+        except (CatalogError, sqlite3.Error, OSError) as exc:
+            self.app.call_from_thread(self._load_failed, str(exc))
+            return
+        if worker.is_cancelled:
+            catalog.close()
+            return
+        self.app.call_from_thread(self._loaded, catalog, report)
+
+    def _progress(self, done: int, total: int) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
+        self.query_one("#loading-label", Label).update(
+            f"Reading the library: {done:,} of {total:,} files"
+        )
+
+    def _load_failed(self, reason: str) -> None:
+        self.query_one("#loading-label", Label).update(
+            f"The library could not be opened: {clean_line(reason)}"
+        )
+        self.notify(
+            f"{reason}. Check that the cache folder is writable.",
+            title="Cannot open the catalog",
+            severity="error",
+            timeout=15,
+        )
+
+    def _loaded(self, catalog: Catalog, report: RefreshReport) -> None:
+        self.catalog = catalog
+        self.ready = True
+        self.query_one("#loading").display = False
+        self.query_one("#list", ArticleList).display = True
+        self.state.set_last_library(self.root)
+        self._refresh_tree()
+        skipped, _ = catalog.problem_count()
+        self.query_one("#status", StatusBar).show(
+            self._library_name(), catalog.count(self.show_stubs), skipped
+        )
+        self._report_messages(self.state.take_messages())
+        session = self.state.session(self.root)
+        self._restoring = session
+        scope = self._scope_from_session(session)
+        self.scope = scope
+        self.query_one("#subjects", SubjectTree).select_scope(scope)
+        if session.query:
+            self.query_one("#search", Input).value = session.query
+            self.query_text = session.query
+        self._run_search(full=True)
+        if session.article:
+            rowid = catalog.rowid_for_key(session.article)
+            if rowid is not None:
+                self.open_rowid(rowid, focus=False)
+        self.query_one("#list", ArticleList).focus()
+
+    def _scope_from_session(self, session: Session) -> Scope:
+        if session.subject in ("bookmarks", "history"):
+            return BOOKMARKS if session.subject == "bookmarks" else HISTORY
+        if session.subject and self.catalog is not None:
+            name = self.catalog.subject_name(session.subject)
+            if name:
+                return Scope("subject", session.subject, name)
+        return ALL
+
+    def _refresh_tree(self) -> None:
+        if self.catalog is None:
+            return
+        tree = self.query_one("#subjects", SubjectTree)
+        self._marked = self.bookmarks.keys(self.library)
+        tree.fill(
+            self.catalog.count(self.show_stubs),
+            len(self._marked),
+            len(self.history.all(self.library)),
+            self.catalog.subjects(self.show_stubs),
+        )
+
+    def _report_messages(self, messages: list[str]) -> None:
+        for message in messages:
+            self.notify(message, title="Your data", severity="warning", timeout=20)
+
+    # -- the list ------------------------------------------------------------
+
+    @on(SubjectTree.Chosen)
+    def _scope_chosen(self, event: SubjectTree.Chosen) -> None:
+        self.scope = event.scope
+        self._run_search(full=True)
+
+    def _stop_search_timers(self) -> None:
+        for timer in (self._quick_timer, self._full_timer):
+            if timer is not None:
+                timer.stop()
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self._stop_search_timers()
+        self._quick_timer = self.set_timer(QUICK_DELAY, lambda: self._run_search(full=False))
+        self._full_timer = self.set_timer(FULL_DELAY, lambda: self._run_search(full=True))
+
+    @on(Input.Submitted, "#search")
+    def _query_submitted(self) -> None:
+        self._stop_search_timers()  # a later debounced search must not replace this one
+        self._run_search(full=True, open_first=True)
+
+    def _run_search(self, full: bool, open_first: bool = False) -> None:
+        if self.catalog is None:
+            return
+        self._search_generation += 1
+        if self.scope.kind in ("bookmarks", "history"):
+            self._show_saved(open_first)
+            return
+        self._search(self._search_generation, self.query_text, self.scope, full, open_first)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(
+        self, generation: int, text: str, scope: Scope, full: bool, open_first: bool
+    ) -> None:
+        catalog = self.catalog
+        assert catalog is not None
+        catalog.interrupt_others()  # a search still running for an older keystroke
+        try:
+            if parse_query(text).is_empty:
+                rowids = catalog.list_rowids(scope.subject, self.show_stubs)
+                result = SearchResult(rowids)
+            else:
+                result = catalog.search(
+                    text, subject=scope.subject, include_stubs=self.show_stubs, quick=not full
+                )
+        except sqlite3.OperationalError:
+            return  # interrupted by a newer search
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show_result, generation, result, scope, open_first)
+
+    def _show_result(
+        self, generation: int, result: SearchResult, scope: Scope, open_first: bool
+    ) -> None:
+        if generation != self._search_generation or self.catalog is None:
+            return  # a newer search has started
+        catalog = self.catalog
+        self.result = result
+        rows = CatalogRows(result.rowids, catalog.rows, lambda key: key in self._marked)
+        article_list = self.query_one("#list", ArticleList)
+        cursor = 0
+        if self._restoring is not None:
+            cursor = self._restoring.list_index
+            self._restoring = None
+        elif self.article is not None and self.article.rowid is not None:
+            found = rows.index_of_rowid(self.article.rowid)
+            cursor = found if found is not None else 0
+        article_list.set_source(rows, result.query.terms(), cursor, self._empty_message(scope))
+        total = catalog.count(self.show_stubs)
+        where = f" in {scope.name}" if scope.kind == "subject" else ""
+        label = f"{result.total:,} of {total:,}{where}"
+        if not parse_query(self.query_text).is_empty:
+            label = f"{result.total:,} of {total:,} match{where}"
+        self.query_one("#count", Label).update(label)
+        if open_first and len(rows):
+            entry = rows.get(0)
+            if entry is not None and entry.rowid is not None:
+                self.open_rowid(entry.rowid)
+
+    def _empty_message(self, scope: Scope) -> str:
+        query = clean_line(self.query_text)
+        if scope.kind == "subject":
+            return (
+                f"No articles in {scope.name} match '{query}'. "
+                "Choose “All articles” to search every subject."
+            )
+        if query:
+            return f"No articles match '{query}'."
+        return "This library has no articles."
+
+    def _show_saved(self, open_first: bool = False) -> None:
+        """The Bookmarks or History list, newest first."""
+        catalog = self.catalog
+        assert catalog is not None
+        query = self.query_text.casefold().strip()
+        entries: list[ListEntry] = []
+        if self.scope.kind == "bookmarks":
+            for b in self.bookmarks.all(self.library):
+                rowid = resolve_entry(catalog, b.key, b.url, b.id, b.title)
+                entries.append(
+                    ListEntry(b.key, b.title, b.subject, b.added[:10], rowid, marked=rowid is not None,
+                              missing=rowid is None, note=b.note)
+                )  # fmt: skip
+            empty = "No bookmarks yet: press b on an article to keep it here."
+        else:
+            for h in self.history.all(self.library):
+                rowid = catalog.rowid_for_key(h.key)
+                entries.append(
+                    ListEntry(h.key, h.title, h.subject, h.opened[:10], rowid,
+                              marked=h.key in self._marked, missing=rowid is None)
+                )  # fmt: skip
+            empty = "No history yet: the articles you open are listed here."
+        if query:
+            entries = [e for e in entries if query in e.title.casefold()]
+        article_list = self.query_one("#list", ArticleList)
+        cursor = 0
+        if self._restoring is not None:
+            cursor = self._restoring.list_index
+            self._restoring = None
+        article_list.set_source(StaticRows(entries), (), cursor, empty)
+        self.query_one("#count", Label).update(f"{len(entries):,} {self.scope.name.lower()}")
+        if open_first and entries and entries[0].rowid is not None:
+            self.open_rowid(entries[0].rowid)
+
+    @on(ArticleList.Opened)
+    def _list_opened(self, event: ArticleList.Opened) -> None:
+        if event.entry.rowid is None:
+            self.notify(
+                f"“{event.entry.title}” is no longer in this library. "
+                "Its bookmark is kept; press d to remove it.",
+                severity="warning",
+            )
+            return
+        self.open_rowid(event.entry.rowid)
+
+    # -- opening articles ----------------------------------------------------
+
+    def open_rowid(self, rowid: int, *, record: bool = True, focus: bool = True) -> None:
+        self._open(rowid, record, focus)
+
+    @work(exclusive=True, group="open")
+    async def _open(self, rowid: int, record: bool, focus: bool) -> None:
+        catalog = self.catalog
+        if catalog is None:
+            return
+        article = await self._fetch(rowid)
+        if article is None:
+            self.notify("That article is no longer in the library.", severity="warning")
+            return
+        self.article = article
+        links = await self._answer_links(article)
+        view = self.query_one("#view", ArticleView)
+        await view.show(article, bookmarked=article.key in self._marked, answer_links=links)
+        if record:
+            self.nav.visit(article.key)
+            self._record_history(article)
+        self._follow_in_list(article)
+        if focus:
+            view.focus()
+
+    async def _fetch(self, rowid: int) -> Article | None:
+        catalog = self.catalog
+        assert catalog is not None
+        worker = self.run_worker(lambda: catalog.article(rowid), thread=True, group="fetch")
+        return await worker.wait()
+
+    async def _answer_links(self, article: Article) -> list[RelatedLink]:
+        catalog = self.catalog
+        assert catalog is not None
+
+        def resolve(href: str):  # noqa: ANN202
+            rowid = catalog.find(href)
+            if rowid is None:
+                return None
+            row = catalog.rows([rowid])[0]
+            return row.key, row.title, row.subject
+
+        worker = self.run_worker(
+            lambda: library_links(article.answer, resolve), thread=True, group="fetch"
+        )
+        return await worker.wait()
+
+    def _record_history(self, article: Article) -> None:
+        self.history.record(self.library, article)
+
+    def _follow_in_list(self, article: Article) -> None:
+        article_list = self.query_one("#list", ArticleList)
+        source = article_list.source
+        index = None
+        if isinstance(source, CatalogRows) and article.rowid is not None:
+            index = source.index_of_rowid(article.rowid)
+        elif isinstance(source, StaticRows):
+            index = source.index_of_key(article.key)
+        if index is not None and index != article_list.cursor:
+            article_list.cursor = index
+
+    def open_key(self, key: str, record: bool = True) -> None:
+        if self.catalog is None:
+            return
+        rowid = self.catalog.rowid_for_key(key)
+        if rowid is None:
+            self.notify("That article is not in this library.", severity="warning")
+            return
+        self.open_rowid(rowid, record=record)
+
+    @on(LinkItem.Followed)
+    def _link_followed(self, event: LinkItem.Followed) -> None:
+        link = event.link
+        if link.target_key is None:
+            self.notify(
+                f"“{link.label}” is not in this library.", title="Not followed", severity="warning"
+            )
+            return
+        self.open_key(link.target_key)
+
+    @on(Markdown.LinkClicked)
+    def _answer_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.prevent_default()
+        self.follow_href(event.href)
+
+    def follow_href(self, href: str) -> None:
+        kind = classify_url(href)
+        shown = clean_line(href)
+        if kind is LinkKind.REFUSED:
+            self.notify(f"Links like {shown} are not opened.", title="Refused", severity="error")
+            return
+        if kind is LinkKind.WEB:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.app.open_url(href)
+
+            self.app.push_screen(
+                ConfirmScreen(f"Open this page in your browser?\n\n{shown}", "Open"), answered
+            )
+            return
+        rowid = self.catalog.find(href) if self.catalog else None
+        if rowid is None:
+            self.notify(f"{shown} is not in this library.", severity="warning")
+            return
+        self.open_rowid(rowid)
+
+    @on(ArticleView.ShowMore)
+    async def _show_more(self) -> None:
+        await self.query_one("#view", ArticleView).show_more()
+
+    # -- actions ---------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("remove_bookmark", "edit_note", "undo_remove"):
+            if self.scope.kind != "bookmarks":
+                return False
+            if action == "undo_remove":
+                return bool(self.removed)
+        return True
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_subjects(self) -> None:
+        self.query_one("#subjects", SubjectTree).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one("#list", ArticleList).focus()
+
+    def action_escape(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.focused is search:
+            if search.value:
+                search.value = ""
+            self.query_one("#list", ArticleList).focus()
+        elif self.focused is not self.query_one("#list"):
+            self.query_one("#list", ArticleList).focus()
+
+    def action_back(self) -> None:
+        key = self.nav.back()
+        if key is None:
+            self.notify("This is the first article you opened.", timeout=2)
+            return
+        self.open_key(key, record=False)
+
+    def action_forward(self) -> None:
+        key = self.nav.forward()
+        if key is None:
+            self.notify("There is nothing to go forward to.", timeout=2)
+            return
+        self.open_key(key, record=False)
+
+    def _target_article_key(self) -> tuple[str, Article | None] | None:
+        """The article b acts on: the open one when the view has focus, else the selected row."""
+        article_list = self.query_one("#list", ArticleList)
+        view = self.query_one("#view", ArticleView)
+        in_view = self.focused is not None and (
+            self.focused is view or view in self.focused.ancestors
+        )
+        if in_view and self.article is not None:
+            return self.article.key, self.article
+        entry = article_list.entry
+        if article_list.has_focus and entry is not None and entry.rowid is not None:
+            if self.article is not None and self.article.key == entry.key:
+                return entry.key, self.article
+            return entry.key, None
+        if self.article is not None:
+            return self.article.key, self.article
+        return None
+
+    def action_toggle_bookmark(self) -> None:
+        if self.catalog is None:
+            return
+        target = self._target_article_key()
+        if target is None:
+            self.notify("Open or select an article to bookmark it.")
+            return
+        key, article = target
+        if article is None:
+            rowid = self.catalog.rowid_for_key(key)
+            article = self.catalog.article(rowid) if rowid is not None else None
+        if article is None:
+            return
+        try:
+            marked = self.bookmarks.toggle(self.library, article)
+        except (StoreReadOnly, OSError) as exc:
+            self.notify(str(exc), title="Bookmark not saved", severity="error", timeout=10)
+            return
+        self._after_bookmarks_changed()
+        self.notify(("Bookmarked: " if marked else "Bookmark removed: ") + article.title, timeout=3)
+
+    def _after_bookmarks_changed(self) -> None:
+        self._marked = self.bookmarks.keys(self.library)
+        self._report_messages(self.bookmarks.take_messages())
+        if self.article is not None:
+            self.query_one("#view", ArticleView).set_bookmarked(self.article.key in self._marked)
+        self.query_one("#subjects", SubjectTree).update_counts(
+            len(self._marked), len(self.history.all(self.library))
+        )
+        if self.scope.kind == "bookmarks":
+            cursor = self.query_one("#list", ArticleList).cursor
+            self._show_saved()
+            self.query_one("#list", ArticleList).cursor = cursor
+        else:
+            self.query_one("#list", ArticleList).redraw()
+        self.refresh_bindings()
+
+    def action_show_bookmarks(self) -> None:
+        self.query_one("#subjects", SubjectTree).select_scope(BOOKMARKS)
+        self.scope = BOOKMARKS
+        self._run_search(full=True)
+        self.query_one("#list", ArticleList).focus()
+
+    def action_show_history(self) -> None:
+        self.query_one("#subjects", SubjectTree).select_scope(HISTORY)
+        self.scope = HISTORY
+        self._run_search(full=True)
+        self.query_one("#list", ArticleList).focus()
+
+    def action_remove_bookmark(self) -> None:
+        entry = self.query_one("#list", ArticleList).entry
+        if entry is None:
+            return
+        try:
+            removed = self.bookmarks.remove(self.library, entry.key)
+        except (StoreReadOnly, OSError) as exc:
+            self.notify(str(exc), title="Bookmark not removed", severity="error", timeout=10)
+            return
+        if removed is not None:
+            self.removed.append(removed)
+            self.notify(f"Removed “{removed.title}”. Press u to undo.", timeout=5)
+        self._after_bookmarks_changed()
+
+    def action_undo_remove(self) -> None:
+        if not self.removed:
+            return
+        bookmark = self.removed.pop()
+        try:
+            self.bookmarks.add(bookmark)
+        except (StoreReadOnly, OSError) as exc:
+            self.notify(str(exc), title="Bookmark not restored", severity="error", timeout=10)
+            return
+        self.notify(f"Restored “{bookmark.title}”.", timeout=3)
+        self._after_bookmarks_changed()
+
+    def action_edit_note(self) -> None:
+        entry = self.query_one("#list", ArticleList).entry
+        if entry is None:
+            return
+
+        def save(note: str | None) -> None:
+            if note is None:
+                return
+            try:
+                self.bookmarks.set_note(self.library, entry.key, note)
+            except (StoreReadOnly, OSError) as exc:
+                self.notify(str(exc), title="Note not saved", severity="error", timeout=10)
+                return
+            self.notify("Note saved.", timeout=2)
+            self._after_bookmarks_changed()
+
+        self.app.push_screen(NoteScreen(entry.title, entry.note), save)
+
+    def action_problems(self) -> None:
+        if self.catalog is None:
+            return
+        from .problems import ProblemsScreen
+
+        self.app.push_screen(ProblemsScreen(self.catalog.problems()))
+
+    # -- session -------------------------------------------------------------
+
+    def current_session(self) -> Session:
+        subject = self.scope.subject if self.scope.kind == "subject" else None
+        if self.scope.kind in ("bookmarks", "history"):
+            subject = self.scope.kind
+        return Session(
+            subject=subject,
+            query=self.query_text,
+            article=self.article.key if self.article else None,
+            list_index=self.query_one("#list", ArticleList).cursor,
+        )
+
+    def save_session(self) -> None:
+        if self.ready:
+            self.state.save_session(self.root, self.current_session())
+
+    def on_unmount(self) -> None:
+        if self.catalog is not None:
+            self.catalog.close()
+
+    # For the command palette.
+    def goto_subject(self, scope: Scope) -> None:
+        self.query_one("#subjects", SubjectTree).select_scope(scope)
+        self.scope = scope
+        self._run_search(full=True)
+        self.query_one("#list", ArticleList).focus()

@@ -1,0 +1,174 @@
+"""The article view: title, metadata, the answer as Markdown, keywords and links."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown, Static
+
+from ...library.models import Article, RelatedLink
+from .link_item import LinkItem
+
+# Past this many characters an answer is shown in parts, so opening a
+# multi-megabyte article never freezes the reader.
+PART_CHARS = 60_000
+
+
+def first_part(text: str, limit: int) -> str:
+    """Up to ``limit`` characters of ``text``, cut at a paragraph or line break."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n\n", 0, limit)
+    if cut < limit // 2:
+        cut = text.rfind("\n", 0, limit)
+    if cut < limit // 2:
+        cut = limit
+    return text[:cut]
+
+
+class MoreButton(Static, can_focus=True):
+    """'Show more of this answer', reachable by Tab, Enter or a click."""
+
+    BINDINGS = [Binding("enter", "press", "Show more", id="view.more")]
+
+    class Pressed(Message):
+        pass
+
+    def action_press(self) -> None:
+        self.post_message(self.Pressed())
+
+    def on_click(self) -> None:
+        self.action_press()
+
+
+class ArticleView(VerticalScroll, can_focus=True):
+    """The right-hand pane. It shows what the screen gives it and posts what the user asks."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="view.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="view.up"),
+        Binding("space", "page_down", "Page down", show=False, id="view.page_down"),
+        Binding("g", "scroll_home", "Top", show=False, id="view.top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="view.bottom"),
+        Binding("m", "more", "Show more", show=False, id="view.more_key"),
+    ]
+
+    class ShowMore(Message):
+        pass
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self.article: Article | None = None
+        self.shown_chars = 0
+
+    def compose(self):
+        with Vertical(id="column"):
+            yield Static(id="title")
+            yield Static(id="meta")
+            yield Static(id="question")
+            yield Markdown(id="answer", open_links=False)
+            yield Static(id="partial")
+            yield MoreButton("Show more of this answer  (m)", id="more")
+            yield Static(id="keywords")
+            yield Vertical(id="links")
+
+    def on_mount(self) -> None:
+        self.show_welcome()
+
+    def show_welcome(self, text: str | None = None) -> None:
+        self.article = None
+        self.query_one("#title", Static).update("qtreader")
+        self.query_one("#meta", Static).update(
+            text or "Choose an article from the list and press Enter."
+        )
+        self.query_one("#question", Static).display = False
+        self.query_one("#answer", Markdown).display = False
+        self.query_one("#partial", Static).display = False
+        self.query_one("#more", MoreButton).display = False
+        self.query_one("#keywords", Static).display = False
+        self.query_one("#links", Vertical).remove_children()
+
+    async def show(
+        self,
+        article: Article,
+        *,
+        bookmarked: bool = False,
+        answer_links: list[RelatedLink] | None = None,
+        chars: int = PART_CHARS,
+    ) -> None:
+        """Show ``article`` from the top."""
+        self.article = article
+        title = Text(("★ " if bookmarked else "") + article.title)
+        self.query_one("#title", Static).update(title)
+        meta = " · ".join(x for x in (article.subject, article.date, article.author) if x)
+        if article.is_stub:
+            meta += "  (a stub: the generator could not answer)"
+        self.query_one("#meta", Static).update(Text(meta))
+        question = self.query_one("#question", Static)
+        show_question = bool(article.question) and article.question.strip() != article.title.strip()
+        question.display = show_question
+        if show_question:
+            question.update(Text(article.question))
+        await self._show_answer(chars)
+        keywords = self.query_one("#keywords", Static)
+        keywords.display = bool(article.keywords)
+        keywords.update(Text.assemble(("Keywords  ", "bold"), article.keywords))
+        await self._show_links(article, answer_links or [])
+        self.scroll_home(animate=False)
+
+    async def _show_answer(self, chars: int) -> None:
+        article = self.article
+        assert article is not None
+        text = first_part(article.answer, chars)
+        self.shown_chars = len(text)
+        answer = self.query_one("#answer", Markdown)
+        answer.display = True
+        await answer.update(text)
+        partial = self.query_one("#partial", Static)
+        more = self.query_one("#more", MoreButton)
+        rest = len(article.answer) - len(text)
+        partial.display = more.display = rest > 0
+        if rest > 0:
+            partial.update(
+                f"This answer is long ({len(article.answer) // 1024:,} KB): "
+                f"the first {len(text) // 1024:,} KB are shown."
+            )
+
+    async def show_more(self) -> None:
+        if self.article is not None and self.shown_chars < len(self.article.answer):
+            y = self.scroll_y
+            await self._show_answer(self.shown_chars + PART_CHARS)
+            self.scroll_to(y=y, animate=False)
+
+    def action_more(self) -> None:
+        self.post_message(self.ShowMore())
+
+    def on_more_button_pressed(self, event: MoreButton.Pressed) -> None:
+        event.stop()
+        self.post_message(self.ShowMore())
+
+    async def _show_links(self, article: Article, answer_links: list[RelatedLink]) -> None:
+        box = self.query_one("#links", Vertical)
+        await box.remove_children()
+        widgets: list[Static] = []
+        for heading, links in (
+            ("Links in this answer", answer_links),
+            ("Related", article.links),
+            ("Referenced by", article.backlinks),
+        ):
+            if links:
+                widgets.append(Static(heading, classes="links-heading"))
+                widgets.extend(LinkItem(link) for link in links)
+        if widgets:
+            await box.mount_all(widgets)
+
+    def set_bookmarked(self, bookmarked: bool) -> None:
+        if self.article is not None:
+            self.query_one("#title", Static).update(
+                Text(("★ " if bookmarked else "") + self.article.title)
+            )
+
+    def link_items(self) -> list[LinkItem]:
+        return list(self.query(LinkItem))

@@ -1,0 +1,87 @@
+"""The subject tree: All articles, Bookmarks, History, then every subject with its count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ...library.catalog import SubjectCount
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the list shows: kind is "all", "bookmarks", "history" or "subject"."""
+
+    kind: str = "all"
+    subject: str | None = None  # subject key, for kind "subject"
+    name: str = "All articles"
+
+
+ALL = Scope()
+BOOKMARKS = Scope("bookmarks", None, "Bookmarks")
+HISTORY = Scope("history", None, "History")
+
+
+class SubjectTree(Tree[Scope]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="tree.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="tree.up"),
+    ]
+
+    class Chosen(Message):
+        def __init__(self, scope: Scope):
+            self.scope = scope
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__("Library", data=ALL, id=id)
+        self.show_root = False
+        self.guide_depth = 2
+
+    NAME_WIDTH = 19
+
+    @classmethod
+    def _label(cls, name: str, count: int | None) -> Text:
+        """The name, then its count right-aligned, so counts line up in a column."""
+        if len(name) > cls.NAME_WIDTH:
+            name = name[: cls.NAME_WIDTH - 1] + "…"
+        label = Text(name.ljust(cls.NAME_WIDTH))
+        if count is not None:
+            label.append(f"{count:>6,}", style="dim")
+        return label
+
+    def fill(
+        self, total: int, bookmarks: int, history: int, subjects: list[SubjectCount]
+    ) -> None:
+        self.clear()
+        self.root.add_leaf(self._label("All articles", total), data=ALL)
+        self.root.add_leaf(self._label("Bookmarks", bookmarks), data=BOOKMARKS)
+        self.root.add_leaf(self._label("History", history), data=HISTORY)
+        for subject in subjects:
+            scope = Scope("subject", subject.key, subject.name)
+            self.root.add_leaf(self._label(subject.name, subject.count), data=scope)
+
+    def update_counts(self, bookmarks: int, history: int) -> None:
+        for node in self.root.children:
+            if node.data == BOOKMARKS:
+                node.set_label(self._label("Bookmarks", bookmarks))
+            elif node.data == HISTORY:
+                node.set_label(self._label("History", history))
+
+    def node_for(self, scope: Scope) -> TreeNode[Scope] | None:
+        return next((n for n in self.root.children if n.data == scope), None)
+
+    def select_scope(self, scope: Scope) -> None:
+        node = self.node_for(scope)
+        if node is not None:
+            self.move_cursor(node)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Scope]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Chosen(event.node.data))

@@ -1,0 +1,304 @@
+"""Pilot tests: drive the reader with keys and check what the screen holds."""
+
+from __future__ import annotations
+
+import io
+
+from qtreader.library.text import subject_key
+from rich.console import Console
+from qtreader.ui.app import ReaderApp
+from qtreader.ui.screens.confirm import ConfirmScreen
+from qtreader.ui.screens.help import HelpScreen, binding_rows
+from qtreader.ui.widgets.link_item import LinkItem
+from qtreader.ui.widgets.subject_tree import SubjectTree
+from textual.widgets import Input, Label, Markdown
+
+from ui_support import (
+    SAMPLE,
+    article_list,
+    article_view,
+    find_article_with_links,
+    sample_catalog,
+    settle,
+    visible_titles,
+    wait_for,
+)
+
+
+async def test_startup_lists_every_article_and_subjects():
+    catalog = sample_catalog()
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert len(article_list(app).source) == catalog.count(include_stubs=False)
+        tree = app.reader.query_one("#subjects", SubjectTree)
+        names = [node.data.name for node in tree.root.children]
+        assert names[:3] == ["All articles", "Bookmarks", "History"]
+        assert names[3:] == [s.name for s in catalog.subjects()]
+        count = str(app.reader.query_one("#count", Label).render())
+        assert f"{catalog.count(include_stubs=False):,}" in count
+
+
+async def test_choosing_a_subject_filters_the_list():
+    catalog = sample_catalog()
+    subject = catalog.subjects()[0]
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        tree = app.reader.query_one("#subjects", SubjectTree)
+        tree.focus()
+        node = tree.node_for(next(n.data for n in tree.root.children if n.data.subject == subject.key))
+        tree.move_cursor(node)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        lst = article_list(app)
+        assert len(lst.source) == subject.count
+        for i in range(len(lst.source)):
+            assert subject_key(lst.source.get(i).subject) == subject.key
+
+
+async def test_typing_a_query_updates_the_list_and_highlights():
+    catalog = sample_catalog()
+    first = catalog.article(catalog.list_rowids()[0])
+    word = max(first.title.split(), key=len).strip("?,.:;'\"").lower()
+    expected = catalog.search(word, typing=False).total
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*word)
+        await pilot.press("space")  # the last word is no longer a prefix
+        await wait_for(pilot, lambda: len(article_list(app).source) == expected)
+        await settle(pilot, app)
+        assert len(article_list(app).source) == expected < catalog.count()
+        assert first.title in visible_titles(app)
+        assert "match" in str(app.reader.query_one("#count", Label).render())
+        # Esc clears the query and gives the list the focus.
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.reader.query_one("#search", Input).value == ""
+        assert app.focused is article_list(app)
+        assert len(article_list(app).source) == catalog.count(include_stubs=False)
+
+
+async def test_enter_in_search_opens_the_top_hit():
+    catalog = sample_catalog()
+    target = catalog.article(catalog.list_rowids()[3])
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash")
+        await pilot.press(*f'"{target.title.rstrip("?")}"')
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.reader.article is not None
+        assert app.reader.article.key == target.key
+
+
+async def test_empty_result_says_so_and_suggests_all_articles():
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        tree = app.reader.query_one("#subjects", SubjectTree)
+        tree.move_cursor(tree.root.children[3])
+        tree.focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("slash", *"zzqqxyzzy", "enter")
+        await settle(pilot, app)
+        lst = article_list(app)
+        assert len(lst.source) == 0
+        assert "No articles in" in lst.empty_message
+        assert "All articles" in lst.empty_message
+
+
+async def test_open_article_shows_title_and_decoded_answer():
+    catalog = sample_catalog()
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        lst = article_list(app)
+        lst.focus()
+        await pilot.press("j", "j", "enter")
+        await settle(pilot, app)
+        opened = app.reader.article
+        expected = catalog.article(lst.source.get(2).rowid)
+        assert opened is not None and opened.key == expected.key
+        view = article_view(app)
+        assert str(view.query_one("#title").render()).endswith(expected.title)
+        markdown = view.query_one("#answer", Markdown)
+        assert markdown.source == expected.answer
+        assert "\\n" not in markdown.source.replace("\\neq", "").replace("\\nabla", "")
+        assert app.focused is view
+
+
+async def test_follow_related_link_then_back_and_forward():
+    catalog = sample_catalog()
+    rowid, _ = find_article_with_links(catalog)
+    start = catalog.article(rowid)
+    target_link = next(link for link in start.links if link.target_key)
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.reader.open_rowid(rowid)
+        await settle(pilot, app)
+        assert app.reader.article.key == start.key
+        item = next(i for i in article_view(app).link_items() if i.link == target_link)
+        item.focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.reader.article.key == target_link.target_key
+        # The list selection follows the open article.
+        assert article_list(app).entry.key == target_link.target_key
+        await pilot.press("left_square_bracket")
+        await settle(pilot, app)
+        assert app.reader.article.key == start.key
+        assert article_list(app).entry.key == start.key
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        assert app.reader.article.key == target_link.target_key
+        await pilot.press("alt+left")
+        await settle(pilot, app)
+        assert app.reader.article.key == start.key
+
+
+async def test_dangling_link_is_not_followed():
+    catalog = sample_catalog()
+    rowid, _ = find_article_with_links(catalog)
+    start = catalog.article(rowid)
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.reader.open_rowid(rowid)
+        await settle(pilot, app)
+        items = article_view(app).link_items()
+        dangling = next(i for i in items if i.link.target_key is None)
+        assert "not in this library" in str(dangling.render())
+        assert dangling.has_class("missing")
+        dangling.focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.reader.article.key == start.key
+        assert any("not in this library" in n.message for n in app._notifications)
+
+
+async def test_tab_reaches_links_in_the_article():
+    catalog = sample_catalog()
+    rowid, _ = find_article_with_links(catalog)
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.reader.open_rowid(rowid)
+        await settle(pilot, app)
+        assert app.focused is article_view(app)
+        await pilot.press("tab")
+        assert isinstance(app.focused, LinkItem)
+        await pilot.press("tab")
+        assert isinstance(app.focused, LinkItem)
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.focused is article_view(app)
+
+
+async def test_external_links_ask_first_and_other_schemes_are_refused():
+    app = ReaderApp(SAMPLE)
+    opened: list[str] = []
+    app.open_url = lambda url, **kw: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.reader.follow_href("javascript:alert(1)")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("not opened" in n.message for n in app._notifications)
+        app.reader.follow_href("https://example.org/page")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert opened == []
+        app.reader.follow_href("https://example.org/page")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert opened == ["https://example.org/page"]
+
+
+async def test_help_screen_lists_the_bindings():
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = binding_rows(app, app.help_sources())
+        described = {(keys, description) for _, keys, description in rows}
+        # Every binding with a description is on the help screen, with its keys.
+        for _, bindings in app.help_sources():
+            for binding in bindings:
+                if binding.description:
+                    assert any(d == binding.description for _, d in described)
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#keys").content)
+        shown = console.export_text()
+        for _, keys, description in rows:
+            assert description in shown
+            assert keys in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keymap_override_changes_help_and_key():
+    from qtreader.library.settings import Settings
+
+    app = ReaderApp(SAMPLE, Settings(keys={"reader.search": "ctrl+k"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+k")
+        assert isinstance(app.focused, Input)
+        rows = binding_rows(app, app.help_sources())
+        assert any(desc == "Search" and "k" in keys.lower() for _, keys, desc in rows)
+
+
+async def test_narrow_terminal_shows_one_pane_at_a_time():
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        screen = app.reader
+        assert screen.has_class("narrow")
+        assert screen.query_one("#middle").display and not screen.query_one("#view").display
+        article_list(app).focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert screen.query_one("#view").display and not screen.query_one("#middle").display
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.query_one("#middle").display
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.query_one("#subjects").display and not screen.query_one("#middle").display
+
+
+async def test_command_palette_goes_to_an_article():
+    catalog = sample_catalog()
+    target = catalog.article(catalog.list_rowids()[5])
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*target.title[:25])
+        from textual.command import CommandList
+
+        def shows_target() -> bool:
+            results = app.screen.query_one(CommandList)
+            return results.option_count > 0 and any(
+                target.title[:25] in str(results.get_option_at_index(i).prompt)
+                for i in range(results.option_count)
+            )
+
+        await wait_for(pilot, shows_target)
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert app.reader.article is not None
+        assert app.reader.article.title == target.title
