@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import io
 
-from qtreader.library.text import subject_key
 from rich.console import Console
-from qtreader.ui.app import ReaderApp
-from qtreader.ui.screens.confirm import ConfirmScreen
-from qtreader.ui.screens.help import HelpScreen, binding_rows
-from qtreader.ui.widgets.link_item import LinkItem
-from qtreader.ui.widgets.subject_tree import SubjectTree
 from textual.widgets import Input, Label, Markdown
-
 from ui_support import (
     SAMPLE,
     article_list,
@@ -23,6 +16,13 @@ from ui_support import (
     visible_titles,
     wait_for,
 )
+
+from qtreader.library.text import subject_key
+from qtreader.ui.app import ReaderApp
+from qtreader.ui.screens.confirm import ConfirmScreen
+from qtreader.ui.screens.help import HelpScreen, binding_rows
+from qtreader.ui.widgets.link_item import LinkItem
+from qtreader.ui.widgets.subject_tree import SubjectTree
 
 
 async def test_startup_lists_every_article_and_subjects():
@@ -47,7 +47,9 @@ async def test_choosing_a_subject_filters_the_list():
         await settle(pilot, app)
         tree = app.reader.query_one("#subjects", SubjectTree)
         tree.focus()
-        node = tree.node_for(next(n.data for n in tree.root.children if n.data.subject == subject.key))
+        node = tree.node_for(
+            next(n.data for n in tree.root.children if n.data.subject == subject.key)
+        )
         tree.move_cursor(node)
         await pilot.press("enter")
         await settle(pilot, app)
@@ -302,3 +304,17 @@ async def test_command_palette_goes_to_an_article():
         await settle(pilot, app)
         assert app.reader.article is not None
         assert app.reader.article.title == target.title
+
+
+async def test_keys_typed_quickly_after_slash_all_reach_the_search_box():
+    """Regression: keys queued behind "/" went to the list (and "s" jumped to subjects)."""
+    from textual import events
+
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        # Post the keys at once, as a terminal delivers a fast typist's or a paste's keys.
+        for char, name in [("/", "slash"), ("h", "h"), ("/", "slash"), ("s", "s"), ("h", "h")]:
+            app.post_message(events.Key(name, char))
+        await wait_for(pilot, lambda: app.reader.query_one("#search", Input).value == "h/sh")
+        assert isinstance(app.focused, Input)

@@ -14,7 +14,7 @@ from qtreader.ui.widgets.article_view import ArticleView
 SAMPLE = paths.sample_library()
 
 
-async def settle(pilot, app: ReaderApp, timeout: float = 10.0) -> None:  # noqa: ANN001
+async def settle(pilot, app: ReaderApp, timeout: float = 10.0) -> None:
     """Wait until the library is loaded and no worker is running."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -30,7 +30,7 @@ async def settle(pilot, app: ReaderApp, timeout: float = 10.0) -> None:  # noqa:
     raise AssertionError("the reader did not become ready in time")
 
 
-async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:  # noqa: ANN001
+async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
     """Poll ``predicate`` between frames until it holds, or fail."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -50,7 +50,7 @@ class ReaderApp(App[None]):
         for warning in self._settings_warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=15)
 
-    def _remember_theme(self, theme) -> None:  # noqa: ANN001
+    def _remember_theme(self, theme) -> None:
         self.reader.state.set_theme(theme.name)
 
     def action_help(self) -> None:
@@ -58,7 +58,7 @@ class ReaderApp(App[None]):
             return
         self.push_screen(HelpScreen(self.help_sources()))
 
-    def help_sources(self):  # noqa: ANN201
+    def help_sources(self):
         return [
             ("Reader", list(ReaderScreen.BINDINGS)),
             ("Article list", list(ArticleList.BINDINGS)),

@@ -12,7 +12,7 @@ from ..library.text import clean_line
 class GoToArticle(Provider):
     """Title search through the catalog."""
 
-    def _screen(self):  # noqa: ANN202
+    def _screen(self):
         from .screens.reader import ReaderScreen
 
         screen = self.app.screen_stack[0] if self.app.screen_stack else None

@@ -11,12 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 HELP_INTRO = (
-    "Search: words (all must match), \"a phrase\", subject:name, -word to leave out.\n"
+    'Search: words (all must match), "a phrase", subject:name, -word to leave out.\n'
     "Tab and Shift+Tab move between the panes and the links of an article."
 )
 
 
-def binding_rows(app, sources: list[tuple[str, list[Binding]]]) -> list[tuple[str, str, str]]:  # noqa: ANN001
+def binding_rows(app, sources: list[tuple[str, list[Binding]]]) -> list[tuple[str, str, str]]:
     """(section, keys, description) for every binding with a description."""
     keymap = getattr(app, "_keymap", {}) or {}
     rows = []

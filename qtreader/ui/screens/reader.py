@@ -68,19 +68,27 @@ class Navigation:
 
 class ReaderScreen(Screen[None]):
     BINDINGS = [
-        Binding("slash", "search", "Search", id="reader.search"),
-        Binding("left_square_bracket,alt+left", "back", "Back", id="reader.back"),
-        Binding("right_square_bracket,alt+right", "forward", "Forward", id="reader.forward"),
+        # Priority: handled before the keys typed after it reach a widget, so
+        # "/hash" typed quickly all lands in the search box.
+        Binding("slash", "search", "Search", priority=True, id="reader.search"),
+        Binding("left_square_bracket,alt+left", "back", "Back", key_display="[", id="reader.back"),
+        Binding(
+            "right_square_bracket,alt+right",
+            "forward",
+            "Forward",
+            key_display="]",
+            id="reader.forward",
+        ),
         Binding("b", "toggle_bookmark", "Bookmark", id="reader.bookmark"),
         Binding("B", "show_bookmarks", "Bookmarks", id="reader.bookmarks"),
         Binding("H", "show_history", "History", show=False, id="reader.history"),
-        Binding("d", "remove_bookmark", "Remove", id="reader.remove_bookmark"),
-        Binding("u", "undo_remove", "Undo", id="reader.undo"),
-        Binding("e", "edit_note", "Note", id="reader.edit_note"),
-        Binding("escape", "escape", "Back to list", show=False, id="reader.escape"),
-        Binding("exclamation_mark", "problems", "Problems", show=False, id="reader.problems"),
-        Binding("s", "focus_subjects", "Subjects", show=False, id="reader.subjects"),
-        Binding("l", "focus_list", "List", show=False, id="reader.list"),
+        Binding("d", "remove_bookmark", "Remove bookmark", id="reader.remove_bookmark"),
+        Binding("u", "undo_remove", "Undo remove", id="reader.undo"),
+        Binding("e", "edit_note", "Edit note", id="reader.edit_note"),
+        Binding("escape", "escape", "Back to the list", show=False, id="reader.escape"),
+        Binding("exclamation_mark", "problems", "Files skipped", show=False, id="reader.problems"),
+        Binding("s", "focus_subjects", "Go to subjects", show=False, id="reader.subjects"),
+        Binding("l", "focus_list", "Go to the list", show=False, id="reader.list"),
     ]
 
     def __init__(self, root: Path, show_stubs: bool = False):
@@ -144,7 +152,7 @@ class ReaderScreen(Screen[None]):
         for name in ("subjects", "middle", "view"):
             self.set_class(name == pane, f"show-{name}")
 
-    def on_descendant_focus(self, event) -> None:  # noqa: ANN001
+    def on_descendant_focus(self, event) -> None:
         widget = event.widget
         for pane in ("subjects", "middle", "view"):
             container = self.query_one(f"#{pane}")
@@ -416,7 +424,7 @@ class ReaderScreen(Screen[None]):
         catalog = self.catalog
         assert catalog is not None
 
-        def resolve(href: str):  # noqa: ANN202
+        def resolve(href: str):
             rowid = catalog.find(href)
             if rowid is None:
                 return None
@@ -495,6 +503,8 @@ class ReaderScreen(Screen[None]):
     # -- actions ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and isinstance(self.app.focused, Input):
+            return False  # "/" is typed into a text field
         if action in ("remove_bookmark", "edit_note", "undo_remove"):
             if self.scope.kind != "bookmarks":
                 return False
@@ -502,23 +512,22 @@ class ReaderScreen(Screen[None]):
                 return bool(self.removed)
         return True
 
+    # Focus moves with set_focus, at once: Widget.focus() is deferred, and keys
+    # typed right after "/" would go to the widget that had the focus before.
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.set_focus(self.query_one("#search", Input))
 
     def action_focus_subjects(self) -> None:
-        self.query_one("#subjects", SubjectTree).focus()
+        self.set_focus(self.query_one("#subjects", SubjectTree))
 
     def action_focus_list(self) -> None:
-        self.query_one("#list", ArticleList).focus()
+        self.set_focus(self.query_one("#list", ArticleList))
 
     def action_escape(self) -> None:
         search = self.query_one("#search", Input)
-        if self.focused is search:
-            if search.value:
-                search.value = ""
-            self.query_one("#list", ArticleList).focus()
-        elif self.focused is not self.query_one("#list"):
-            self.query_one("#list", ArticleList).focus()
+        if self.focused is search and search.value:
+            search.value = ""
+        self.action_focus_list()
 
     def action_back(self) -> None:
         key = self.nav.back()

@@ -299,27 +299,35 @@ class ArticleList(ScrollView, can_focus=True):
         if entry is None:
             return Strip([Segment(_fit("  …", width), base)], width)
         selected = index == self.cursor
-        row_style = base + self.get_component_rich_style("article-list--cursor") if selected else base
-        meta = row_style + self.get_component_rich_style("article-list--meta", partial=True)
+        row_style = (
+            base + self.get_component_rich_style("article-list--cursor") if selected else base
+        )
         title_w, subject_w, date_w = self._columns(width)
         marker = "★ " if entry.marked else ("✗ " if entry.missing else "  ")
-        segments = [
-            Segment(marker, row_style + self.get_component_rich_style("article-list--marker", partial=True))
-        ]
-        title_style = row_style
-        if entry.missing:
-            title_style = row_style + self.get_component_rich_style("article-list--missing", partial=True)
+        segments = [Segment(marker, row_style + self._fg("article-list--marker"))]
+        title_style = row_style + self._fg("article-list--missing") if entry.missing else row_style
         segments.extend(self._title_segments(_fit(entry.title, title_w), title_style))
+        meta = row_style + self._fg("article-list--meta")
         if subject_w:
             segments.append(Segment(" " + _fit(entry.subject, subject_w), meta))
         if date_w:
             segments.append(Segment(" " + _fit(entry.date, date_w).rjust(date_w), meta))
         return Strip(segments).adjust_cell_length(width, row_style)
 
+    def _fg(self, component: str) -> Style:
+        """Only the foreground and text style of a component, blended with the background.
+
+        The full style would also carry its background, which must not hide the cursor row.
+        """
+        style = self.get_component_rich_style(component)
+        return Style(
+            color=style.color, bold=style.bold, italic=style.italic, underline=style.underline
+        )
+
     def _title_segments(self, text: str, style: Style) -> list[Segment]:
         if self._terms is None:
             return [Segment(text, style)]
-        match_style = style + self.get_component_rich_style("article-list--match", partial=True)
+        match_style = style + self._fg("article-list--match")
         out: list[Segment] = []
         pos = 0
         for match in self._terms.finditer(text):

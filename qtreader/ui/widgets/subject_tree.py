@@ -43,7 +43,7 @@ class SubjectTree(Tree[Scope]):
         self.show_root = False
         self.guide_depth = 2
 
-    NAME_WIDTH = 19
+    NAME_WIDTH = 18
 
     @classmethod
     def _label(cls, name: str, count: int | None) -> Text:
@@ -55,9 +55,7 @@ class SubjectTree(Tree[Scope]):
             label.append(f"{count:>6,}", style="dim")
         return label
 
-    def fill(
-        self, total: int, bookmarks: int, history: int, subjects: list[SubjectCount]
-    ) -> None:
+    def fill(self, total: int, bookmarks: int, history: int, subjects: list[SubjectCount]) -> None:
         self.clear()
         self.root.add_leaf(self._label("All articles", total), data=ALL)
         self.root.add_leaf(self._label("Bookmarks", bookmarks), data=BOOKMARKS)

@@ -1,0 +1,138 @@
+"""End to end: the installed ``qtreader`` in a real terminal (tmux), read with capture-pane."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qtreader.library import paths
+from qtreader.library.catalog import Catalog
+from qtreader.library.links import library_links
+
+SAMPLE = paths.sample_library()
+POLL = 0.1  # seconds between looks at the terminal
+START = "/learn/computer-science/questions/how-does-a-hash-table-resolve-collisions"
+
+
+class Terminal:
+    """A tmux session on a private socket, 120x40."""
+
+    def __init__(self, tmp: Path, env: dict[str, str]):
+        self.socket = f"qtreader-e2e-{os.getpid()}-{time.monotonic_ns()}"
+        self.env = env
+        self.session = "reader"
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
+        )
+        return result.stdout
+
+    def start(self, command: list[str]) -> None:
+        env_args = [f"{k}={v}" for k, v in self.env.items()]
+        subprocess.run(
+            ["tmux", "-L", self.socket, "new-session", "-d", "-s", self.session,
+             "-x", "120", "-y", "40", "env", "-i", *env_args, *command],
+            check=True,
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.tmux("send-keys", "-t", self.session, *(["-l"] if literal else []), *keys)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(POLL)  # polling a real terminal, with a deadline
+        raise AssertionError(f"{text!r} did not appear on screen:\n{screen}")
+
+    def alive(self) -> bool:
+        return self.session in self.tmux("list-sessions", "-F", "#{session_name}")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is needed for the end-to-end tests (.ci/run installs it)")
+    env = {
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    term = Terminal(tmp_path, env)
+    yield term
+    term.close()
+
+
+def _qtreader() -> str:
+    beside = Path(sys.executable).parent / "qtreader"  # the venv running the tests
+    exe = str(beside) if beside.exists() else shutil.which("qtreader")
+    if exe is None:
+        pytest.fail("the qtreader command is not installed (pip install -e .)")
+    return exe
+
+
+def _first_link_title(catalog: Catalog, key: str) -> tuple[str, str]:
+    """The title of the article the first link in the view leads to, and its own title."""
+    rowid = catalog.rowid_for_key(key)
+    article = catalog.article(rowid)
+
+    def resolve(href: str):
+        found = catalog.find(href)
+        if found is None:
+            return None
+        row = catalog.rows([found])[0]
+        return row.key, row.title, row.subject
+
+    links = library_links(article.answer, resolve) + article.links
+    first = links[0]
+    assert first.target_key, "the first link of the start article should resolve"
+    target = catalog.article(catalog.rowid_for_key(first.target_key))
+    return article.title, target.title
+
+
+def test_search_open_follow_back_quit(terminal, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "probe-cache"))
+    catalog = Catalog(SAMPLE)
+    catalog.refresh()
+    start_title, linked_title = _first_link_title(catalog, START)
+    catalog.close()
+
+    terminal.start([_qtreader(), str(SAMPLE)])
+    terminal.wait_for("74 articles")
+    terminal.keys("/")
+    terminal.keys("hash table", literal=True)
+    screen = terminal.wait_for("match")
+    assert "How does a hash table" in screen
+    terminal.keys("Enter")
+    screen = terminal.wait_for("Separate chaining")
+    assert start_title in screen
+    terminal.keys("Tab")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(linked_title[:40])
+    assert "Separate chaining" not in screen
+    terminal.keys("[")
+    terminal.wait_for("Separate chaining")
+    terminal.keys("q")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(POLL)
+    assert not terminal.alive(), "qtreader did not quit on q"

@@ -1,0 +1,45 @@
+"""Snapshot tests guard the look of the reader (update with --snapshot-update after review)."""
+
+from __future__ import annotations
+
+import pytest
+from ui_support import SAMPLE, settle
+
+from qtreader.ui.app import ReaderApp
+
+SIZES = [(120, 40), (80, 24)]
+ARTICLE = "/learn/computer-science/questions/how-does-a-hash-table-resolve-collisions"
+
+
+def _app() -> ReaderApp:
+    app = ReaderApp(SAMPLE)
+    app.theme = "textual-dark"
+    return app
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screen(snap_compare, size):
+    async def ready(pilot):
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_open_article(snap_compare, size):
+    async def open_article(pilot):
+        await settle(pilot, pilot.app)
+        pilot.app.reader.open_key(ARTICLE)
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(_app(), terminal_size=size, run_before=open_article)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_screen(snap_compare, size):
+    async def help_screen(pilot):
+        await settle(pilot, pilot.app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(_app(), terminal_size=size, run_before=help_screen)
