@@ -132,7 +132,35 @@ def test_search_open_follow_back_quit(terminal, tmp_path, monkeypatch):
     terminal.keys("[")
     terminal.wait_for("Separate chaining")
     terminal.keys("q")
+    _wait_gone(terminal)
+
+
+def _wait_gone(terminal: Terminal) -> None:
     deadline = time.monotonic() + 10
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(POLL)
     assert not terminal.alive(), "qtreader did not quit on q"
+
+
+def test_bookmark_survives_relaunch_and_session_is_restored(terminal):
+    terminal.start([_qtreader(), str(SAMPLE)])
+    terminal.wait_for("74 articles")
+    terminal.keys("/")
+    terminal.keys("hash table", literal=True)
+    terminal.wait_for("match")
+    terminal.keys("Enter")
+    terminal.wait_for("Separate chaining")
+    terminal.keys("b")
+    terminal.wait_for("★ How does a hash table")
+    terminal.keys("q")
+    _wait_gone(terminal)
+
+    terminal.session = "again"
+    terminal.start([_qtreader(), str(SAMPLE)])
+    screen = terminal.wait_for("Separate chaining")  # the open article is back
+    assert "hash table" in screen  # and so is the query
+    terminal.keys("B")
+    screen = terminal.wait_for("1 bookmarks")
+    assert "How does a hash table resolve" in screen
+    terminal.keys("q")
+    _wait_gone(terminal)

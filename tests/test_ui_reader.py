@@ -318,3 +318,21 @@ async def test_keys_typed_quickly_after_slash_all_reach_the_search_box():
             app.post_message(events.Key(name, char))
         await wait_for(pilot, lambda: app.reader.query_one("#search", Input).value == "h/sh")
         assert isinstance(app.focused, Input)
+
+
+async def test_back_pressed_while_an_article_is_still_opening_goes_back_from_it():
+    """Regression: history was recorded only once the article was drawn."""
+    catalog = sample_catalog()
+    rowid, _ = find_article_with_links(catalog)
+    start = catalog.article(rowid)
+    target = next(link for link in start.links if link.target_key)
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.reader.open_rowid(rowid)
+        await settle(pilot, app)
+        app.reader.open_key(target.target_key)
+        app.reader.action_back()  # before the linked article has been drawn
+        await settle(pilot, app)
+        assert app.reader.article.key == start.key
+        assert app.reader.nav.keys == [start.key, target.target_key]

@@ -36,7 +36,7 @@ class GoToArticle(Provider):
             yield Hit(
                 score,
                 matcher.highlight(title),
-                partial(screen.open_rowid, row.rowid),
+                partial(screen.open_rowid, row.rowid, key=row.key),
                 help=f"Go to article · {row.subject}",
             )
 

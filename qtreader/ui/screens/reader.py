@@ -223,7 +223,7 @@ class ReaderScreen(Screen[None]):
         if session.article:
             rowid = catalog.rowid_for_key(session.article)
             if rowid is not None:
-                self.open_rowid(rowid, focus=False)
+                self.open_rowid(rowid, key=session.article, focus=False)
         self.query_one("#list", ArticleList).focus()
 
     def _scope_from_session(self, session: Session) -> Scope:
@@ -331,7 +331,7 @@ class ReaderScreen(Screen[None]):
         if open_first and len(rows):
             entry = rows.get(0)
             if entry is not None and entry.rowid is not None:
-                self.open_rowid(entry.rowid)
+                self.open_rowid(entry.rowid, key=entry.key)
 
     def _empty_message(self, scope: Scope) -> str:
         query = clean_line(self.query_text)
@@ -376,7 +376,7 @@ class ReaderScreen(Screen[None]):
         article_list.set_source(StaticRows(entries), (), cursor, empty)
         self.query_one("#count", Label).update(f"{len(entries):,} {self.scope.name.lower()}")
         if open_first and entries and entries[0].rowid is not None:
-            self.open_rowid(entries[0].rowid)
+            self.open_rowid(entries[0].rowid, key=entries[0].key)
 
     @on(ArticleList.Opened)
     def _list_opened(self, event: ArticleList.Opened) -> None:
@@ -387,11 +387,21 @@ class ReaderScreen(Screen[None]):
                 severity="warning",
             )
             return
-        self.open_rowid(event.entry.rowid)
+        self.open_rowid(event.entry.rowid, key=event.entry.key)
 
     # -- opening articles ----------------------------------------------------
 
-    def open_rowid(self, rowid: int, *, record: bool = True, focus: bool = True) -> None:
+    def open_rowid(
+        self, rowid: int, *, key: str | None = None, record: bool = True, focus: bool = True
+    ) -> None:
+        """Open an article. Back/forward history is updated now, not when the article is
+        drawn, so "[" pressed while it is still being drawn goes back from it."""
+        if record and self.catalog is not None:
+            if key is None:
+                rows = self.catalog.rows([rowid])
+                key = rows[0].key if rows else None
+            if key is not None:
+                self.nav.visit(key)
         self._open(rowid, record, focus)
 
     @work(exclusive=True, group="open")
@@ -408,7 +418,6 @@ class ReaderScreen(Screen[None]):
         view = self.query_one("#view", ArticleView)
         await view.show(article, bookmarked=article.key in self._marked, answer_links=links)
         if record:
-            self.nav.visit(article.key)
             self._record_history(article)
         self._follow_in_list(article)
         if focus:
@@ -457,7 +466,7 @@ class ReaderScreen(Screen[None]):
         if rowid is None:
             self.notify("That article is not in this library.", severity="warning")
             return
-        self.open_rowid(rowid, record=record)
+        self.open_rowid(rowid, key=key, record=record)
 
     @on(LinkItem.Followed)
     def _link_followed(self, event: LinkItem.Followed) -> None:
