@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from textual.widgets import Input
+from ui_support import SAMPLE, article_list, article_view, sample_catalog, settle, wait_for
+
 from qtreader.library.bookmarks import BookmarkStore, HistoryStore
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.screens.note import NoteScreen
 from qtreader.ui.widgets.subject_tree import BOOKMARKS, SubjectTree
-from textual.widgets import Input
-from ui_support import SAMPLE, article_list, article_view, sample_catalog, settle, wait_for
 
 
 def _library() -> str:

@@ -51,7 +51,7 @@ def answer_links(answer: str) -> list[tuple[str, str]]:
     return found
 
 
-def library_links(answer: str, resolve) -> list[RelatedLink]:  # noqa: ANN001
+def library_links(answer: str, resolve) -> list[RelatedLink]:
     """Links of an answer that point into the library, as RelatedLinks.
 
     ``resolve(href)`` returns (key, title, subject) for an article, or None.
