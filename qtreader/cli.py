@@ -13,7 +13,7 @@ from typing import TextIO
 from . import __version__
 from .library import paths
 from .library.catalog import Catalog, CatalogError, RefreshReport, SearchHit
-from .library.models import Article
+from .library.export import article_markdown
 from .library.state import StateStore
 from .library.text import clean_line, subject_key
 
@@ -25,8 +25,13 @@ class UserError(Exception):
 
 
 def resolve_library(path: str | None) -> Path:
-    """PATH, else $QTREADER_LIBRARY, else the last library used, else the sample library."""
+    """PATH, else $QTREADER_LIBRARY, else the settings' library, else the last library used,
+    else the sample library."""
     chosen = path or os.environ.get("QTREADER_LIBRARY") or None
+    if chosen is None:
+        from .library.settings import load_settings
+
+        chosen = load_settings()[0].library
     if chosen is None:
         last = StateStore().last_library()
         if last and Path(last).is_dir():
@@ -113,34 +118,12 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     tty = out.isatty()
     for n, hit in enumerate(hits, 1):
         meta = " · ".join(x for x in (hit.row.subject, hit.row.date) if x)
-        out.write(f"{n:>3}. {hit.row.title}\n     {meta} · {hit.row.key}\n")
+        out.write(f"{n:>3}. {hit.row.title}\n     {meta} · {clean_line(hit.row.key)}\n")
         if hit.snippet:
             out.write(f"     {_emphasise(hit, tty)}\n")
     shown = len(hits)
     out.write(f"\n{shown} of {result.total:,} shown.\n")
     return 0
-
-
-def article_markdown(article: Article) -> str:
-    """The article as Markdown: title, metadata line, answer, links with their status."""
-    meta = " · ".join(x for x in (article.subject, article.date, article.author) if x)
-    lines = [f"# {article.title}", "", f"*{meta}*" if meta else "", ""]
-    if article.question and article.question != article.title:
-        lines += [f"> {article.question}", ""]
-    lines += [article.answer.strip(), ""]
-    if article.keywords:
-        lines += [f"Keywords: {article.keywords}", ""]
-    if article.links:
-        lines += ["## Related", ""]
-        for link in article.links:
-            where = link.target_key if link.target_key else "not in this library"
-            lines.append(f"- {link.label} ({where})")
-        lines.append("")
-    if article.backlinks:
-        lines += ["## Referenced by", ""]
-        lines += [f"- {link.label} ({link.target_key})" for link in article.backlinks]
-        lines.append("")
-    return "\n".join(lines)
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
@@ -179,7 +162,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     else:
         for problem in problems:
-            out.write(f"{problem.severity.value}: {problem}\n")
+            out.write(f"{problem.severity.value}: {clean_line(str(problem))}\n")
         skipped, warned = catalog.problem_count()
         out.write(
             f"{root}: {report.total:,} articles, {skipped} files skipped, "

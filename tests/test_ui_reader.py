@@ -336,3 +336,20 @@ async def test_back_pressed_while_an_article_is_still_opening_goes_back_from_it(
         await settle(pilot, app)
         assert app.reader.article.key == start.key
         assert app.reader.nav.keys == [start.key, target.target_key]
+
+
+async def test_medium_terminal_shows_list_and_article_and_the_tree_on_demand():
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await settle(pilot, app)
+        screen = app.reader
+        assert screen.has_class("medium")
+        article_list(app).focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        view, middle, tree = (screen.query_one(f"#{n}") for n in ("view", "middle", "subjects"))
+        assert view.display and middle.display and not tree.display
+        assert view.region.right <= 110 and view.size.width >= 50
+        await pilot.press("s")
+        await pilot.pause()
+        assert tree.display and middle.display and not view.display

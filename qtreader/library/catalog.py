@@ -368,8 +368,10 @@ class Catalog:
             parsed.prefix_last and len(parsed.include) == 1 and len(parsed.include[0][-1]) < 3
         )
         order = "a.title_sort" if short_prefix else f"bm25(fts, {_WEIGHTS})"
+        # CROSS JOIN keeps the FTS query as the outer loop: left to itself, SQLite may walk
+        # the title index and run the MATCH once per article (seconds for "s").
         sql = (
-            "SELECT a.rowid FROM fts JOIN articles a ON a.rowid = fts.rowid "
+            "SELECT a.rowid FROM fts CROSS JOIN articles a ON a.rowid = fts.rowid "
             f"WHERE fts MATCH ? {extra} ORDER BY {order}{limit_sql}"
         )
         rows = self._query(sql, [expr, *params])
@@ -611,6 +613,9 @@ class _Indexer:
             conn.execute("PRAGMA synchronous=OFF")  # a crash leaves a cache we rebuild
         conn.execute("BEGIN IMMEDIATE")
         try:
+            # Number new articles above every rowid in use before the deletes below:
+            # a rewritten article keeps its rowid, and no new one may take it.
+            self._rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
             touched: list[int] = []  # rowids removed or rewritten
             for path in [*removed, *(e.path for e in to_read if e.path in known)]:
                 rowid = known[path][2]
@@ -627,12 +632,18 @@ class _Indexer:
             problem_rows = []
             file_rows = []
             keys_in_batch: dict[str, str] = {}
+            order = {path: n for n, path in enumerate(scanned)}
             for entry, result in zip(to_read, results, strict=True):
                 article = result.article
                 problems = list(result.problems)
                 rowid = None
                 if article is not None:
                     clash = keys_in_batch.get(article.key) or self._path_for_key(article.key)
+                    if clash and clash != entry.path and order[entry.path] < order[clash]:
+                        # The article kept so far comes later in path order: as in a
+                        # fresh build, the earlier file wins and the later one is skipped.
+                        self._demote(clash, entry.path, article.key, touched, problem_rows)
+                        clash = None
                     if clash and clash != entry.path:
                         problems.append(
                             Problem(
@@ -688,6 +699,19 @@ class _Indexer:
         if cold:
             conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _demote(
+        self, path: str, winner: str, key: str, touched: list[int], problem_rows: list[tuple]
+    ) -> None:
+        """Skip the article of an unchanged file that another file's url now claims."""
+        (rowid,) = self.conn.execute(
+            "SELECT rowid FROM articles WHERE path = ?", (path,)
+        ).fetchone()
+        self._delete_article(rowid)
+        touched.append(rowid)
+        self.conn.execute("UPDATE files SET article = NULL WHERE path = ?", (path,))
+        reason = f"another file has the same url ({clean_line(key)}): {winner}; this one is skipped"
+        problem_rows.append((path, None, reason, Severity.ERROR.value))
 
     def _next_rowid(self) -> int:
         if not hasattr(self, "_rowid"):

@@ -14,6 +14,7 @@ from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
 from .widgets.article_list import ArticleList
 from .widgets.article_view import ArticleView
+from .widgets.find_bar import FindBar
 from .widgets.link_item import LinkItem
 
 STYLES = paths.styles_dir()
@@ -37,7 +38,12 @@ class ReaderApp(App[None]):
             self._settings_warnings = []
         self.settings = settings
         self.root = Path(root)
-        self.reader = ReaderScreen(self.root, show_stubs=settings.show_stubs)
+        self.reader = ReaderScreen(
+            self.root,
+            show_stubs=settings.show_stubs,
+            base_url=settings.base_url,
+            column_width=settings.column_width,
+        )
         if settings.keys:
             self.set_keymap(settings.keys)
 
@@ -63,6 +69,7 @@ class ReaderApp(App[None]):
             ("Reader", list(ReaderScreen.BINDINGS)),
             ("Article list", list(ArticleList.BINDINGS)),
             ("Article", list(ArticleView.BINDINGS) + list(LinkItem.BINDINGS)),
+            ("Find in article", list(FindBar.BINDINGS)),
             ("Everywhere", list(self.BINDINGS)),
         ]
 

@@ -6,6 +6,7 @@ Catalog work runs in thread workers so the UI never waits on disk.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from textual.worker import get_current_worker
 
 from ...library.bookmarks import BookmarkStore, HistoryStore, StoreReadOnly, resolve_entry
 from ...library.catalog import Catalog, CatalogError, RefreshReport, SearchResult
+from ...library.export import article_link, article_markdown
 from ...library.links import LinkKind, classify_url, library_links
 from ...library.models import Article, RelatedLink
 from ...library.query import parse_query
@@ -28,13 +30,23 @@ from ...library.state import Session, StateStore
 from ...library.text import clean_line
 from ..widgets.article_list import ArticleList, CatalogRows, ListEntry, StaticRows
 from ..widgets.article_view import ArticleView
+from ..widgets.find_bar import FindBar
 from ..widgets.link_item import LinkItem
 from ..widgets.status_bar import StatusBar
 from ..widgets.subject_tree import ALL, BOOKMARKS, HISTORY, Scope, SubjectTree
 from .confirm import ConfirmScreen
 from .note import NoteScreen
 
-NARROW_WIDTH = 100
+NARROW_WIDTH = 100  # below this, one pane at a time
+WIDE_WIDTH = 130  # from this, all three panes
+
+
+def words_pattern(words: list[str]) -> re.Pattern[str]:
+    """Words as a search shows them: case-insensitive, each a prefix of a word."""
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+
+
 QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
 
@@ -89,10 +101,24 @@ class ReaderScreen(Screen[None]):
         Binding("exclamation_mark", "problems", "Files skipped", show=False, id="reader.problems"),
         Binding("s", "focus_subjects", "Go to subjects", show=False, id="reader.subjects"),
         Binding("l", "focus_list", "Go to the list", show=False, id="reader.list"),
+        Binding("ctrl+f", "find", "Find", id="reader.find"),
+        Binding("dollar_sign", "toggle_math", "Math / LaTeX", show=False, id="reader.math"),
+        Binding("o", "open_original", "Open page", show=False, id="reader.open_original"),
+        Binding("y", "copy_link", "Copy link", show=False, id="reader.copy_link"),
+        Binding("Y", "copy_answer", "Copy answer", show=False, id="reader.copy_answer"),
     ]
 
-    def __init__(self, root: Path, show_stubs: bool = False):
+    def __init__(
+        self,
+        root: Path,
+        show_stubs: bool = False,
+        base_url: str | None = None,
+        column_width: int = 88,
+    ):
         super().__init__()
+        self.base_url = base_url
+        self.column_width = column_width
+        self.show_math = True  # LaTeX shown as Unicode; "$" shows the raw source
         self.root = root
         self.library = str(root)
         self.show_stubs = show_stubs
@@ -132,6 +158,7 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#status", StatusBar).show(self._library_name())
         self.query_one("#list", ArticleList).display = False
+        self.query_one("#column").styles.max_width = self.column_width
         self._apply_width(self.app.size.width)
         self._report_messages(self.bookmarks.take_messages())
         self.load_library()
@@ -145,6 +172,8 @@ class ReaderScreen(Screen[None]):
     def _apply_width(self, width: int) -> None:
         narrow = width < NARROW_WIDTH
         self.set_class(narrow, "narrow")
+        # Too narrow for three panes: the subject tree shows only while it has focus.
+        self.set_class(not narrow and width < WIDE_WIDTH, "medium")
         if narrow and not any(self.has_class(f"show-{p}") for p in ("subjects", "middle", "view")):
             self._show_pane("middle")
 
@@ -416,7 +445,13 @@ class ReaderScreen(Screen[None]):
         self.article = article
         links = await self._answer_links(article)
         view = self.query_one("#view", ArticleView)
-        await view.show(article, bookmarked=article.key in self._marked, answer_links=links)
+        await view.show(
+            article,
+            bookmarked=article.key in self._marked,
+            answer_links=links,
+            transform=self._math_transform(),
+        )
+        self._highlight_query_terms(view)
         if record:
             self._record_history(article)
         self._follow_in_list(article)
@@ -509,11 +544,103 @@ class ReaderScreen(Screen[None]):
     async def _show_more(self) -> None:
         await self.query_one("#view", ArticleView).show_more()
 
+    def _math_transform(self):
+        if not self.show_math:
+            return None
+        from ...library.mathtext import has_math, render_math
+
+        return lambda text: render_math(text) if has_math(text) else text
+
+    def _highlight_query_terms(self, view: ArticleView) -> None:
+        """An article opened from a search shows the query's words highlighted."""
+        terms = parse_query(self.query_text).terms() if self.scope.kind != "bookmarks" else []
+        if (
+            self.query_one("#find", FindBar).display
+            and self.query_one("#find", FindBar).input.value
+        ):
+            self._find(self.query_one("#find", FindBar).input.value, jump=False)
+        elif terms:
+            view.highlight(words_pattern(terms), jump=False)
+
+    # -- find in article ---------------------------------------------------------
+
+    def action_find(self) -> None:
+        if self.article is None:
+            self.notify("Open an article to find words in it.", timeout=3)
+            return
+        self._show_pane("view")
+        self.query_one("#find", FindBar).open()
+
+    @on(FindBar.Changed)
+    def _find_changed(self, event: FindBar.Changed) -> None:
+        self._find(event.text)
+
+    def _find(self, text: str, jump: bool = True) -> None:
+        view = self.query_one("#view", ArticleView)
+        words = text.split()
+        pattern = (
+            re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+        )
+        total = view.highlight(pattern, jump=jump)
+        self.query_one("#find", FindBar).show_count(0, total, text)
+
+    @on(FindBar.Step)
+    @on(ArticleView.Step)
+    def _find_step(self, event: FindBar.Step | ArticleView.Step) -> None:
+        view = self.query_one("#view", ArticleView)
+        index, total = view.step(event.delta)
+        bar = self.query_one("#find", FindBar)
+        bar.show_count(index, total, bar.input.value or "…")
+
+    @on(FindBar.Closed)
+    def _find_closed(self) -> None:
+        self.set_focus(self.query_one("#view", ArticleView))
+
+    # -- math, open, copy ----------------------------------------------------------
+
+    def action_toggle_math(self) -> None:
+        self.show_math = not self.show_math
+        self.notify(
+            "Math shown as Unicode." if self.show_math else "Math shown as LaTeX source.",
+            timeout=2,
+        )
+        if self.article is not None and self.article.rowid is not None:
+            self.open_rowid(self.article.rowid, record=False, focus=False)
+
+    def action_open_original(self) -> None:
+        if self.article is None:
+            return
+        if not self.base_url:
+            self.notify(
+                "Set base_url in the settings file (qtreader config path) to open articles' "
+                "original pages.",
+                title="No base URL",
+                severity="warning",
+                timeout=8,
+            )
+            return
+        if not self.article.url:
+            self.notify("This article has no url.", severity="warning")
+            return
+        self.follow_href(article_link(self.article, self.base_url))
+
+    def action_copy_link(self) -> None:
+        if self.article is not None:
+            self.app.copy_to_clipboard(article_link(self.article, self.base_url))
+            self.notify("Link copied.", timeout=2)
+
+    def action_copy_answer(self) -> None:
+        if self.article is not None:
+            self.app.copy_to_clipboard(article_markdown(self.article))
+            self.notify("Article copied as Markdown.", timeout=2)
+
     # -- actions ---------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "search" and isinstance(self.app.focused, Input):
             return False  # "/" is typed into a text field
+        if action in ("find", "copy_link", "copy_answer", "open_original", "toggle_math"):
+            return self.article is not None
         if action in ("remove_bookmark", "edit_note", "undo_remove"):
             if self.scope.kind != "bookmarks":
                 return False

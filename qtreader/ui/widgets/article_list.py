@@ -217,8 +217,13 @@ class ArticleList(ScrollView, can_focus=True):
         return max(0, min(value, len(self.source) - 1)) if len(self.source) else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_y
         self.scroll_to_cursor()
-        self.refresh()
+        if self.scroll_y != top:
+            self.refresh()
+        else:  # only the two rows whose look changed
+            self.refresh_line(old)
+            self.refresh_line(new)
         self.post_message(self.Highlighted(self, new, self.entry))
 
     def scroll_to_cursor(self, center: bool = False) -> None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Static
+from textual.widgets._markdown import MarkdownBlock
 
 from ...library.models import Article, RelatedLink
+from .find_bar import FindBar
 from .link_item import LinkItem
+
+MATCH_STYLE = "reverse"
+CURRENT_STYLE = "bold reverse underline"
 
 # Past this many characters an answer is shown in parts, so opening a
 # multi-megabyte article never freezes the reader.
@@ -53,15 +61,27 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("g", "scroll_home", "Top", show=False, id="view.top"),
         Binding("G", "scroll_end", "Bottom", show=False, id="view.bottom"),
         Binding("m", "more", "Show more", show=False, id="view.more_key"),
+        Binding("n", "step(1)", "Next match", show=False, id="view.next_match"),
+        Binding("N", "step(-1)", "Previous match", show=False, id="view.previous_match"),
     ]
 
     class ShowMore(Message):
         pass
 
+    class Step(Message):
+        def __init__(self, delta: int):
+            self.delta = delta
+            super().__init__()
+
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
         self.article: Article | None = None
         self.shown_chars = 0
+        self.answer_text = ""  # the Markdown given to the renderer (math may be converted)
+        # Find: the original content of blocks that carry highlights, and the matches.
+        self._originals: dict[MarkdownBlock, Content] = {}
+        self.matches: list[tuple[MarkdownBlock, int, int]] = []
+        self.current = 0
 
     def compose(self):
         with Vertical(id="column"):
@@ -73,6 +93,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             yield MoreButton("Show more of this answer  (m)", id="more")
             yield Static(id="keywords")
             yield Vertical(id="links")
+        bar = FindBar(id="find")
+        bar.display = False
+        yield bar
 
     def on_mount(self) -> None:
         self.show_welcome()
@@ -97,9 +120,12 @@ class ArticleView(VerticalScroll, can_focus=True):
         bookmarked: bool = False,
         answer_links: list[RelatedLink] | None = None,
         chars: int = PART_CHARS,
+        transform=None,
     ) -> None:
         """Show ``article`` from the top."""
+        self.clear_highlights()
         self.article = article
+        self._transform = transform
         title = Text(("★ " if bookmarked else "") + article.title)
         self.query_one("#title", Static).update(title)
         meta = " · ".join(x for x in (article.subject, article.date, article.author) if x)
@@ -123,9 +149,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         assert article is not None
         text = first_part(article.answer, chars)
         self.shown_chars = len(text)
+        transform = getattr(self, "_transform", None)
+        self.answer_text = transform(text) if transform else text
         answer = self.query_one("#answer", Markdown)
         answer.display = True
-        await answer.update(text)
+        self._originals.clear()
+        self.matches = []
+        await answer.update(self.answer_text)
         partial = self.query_one("#partial", Static)
         more = self.query_one("#more", MoreButton)
         rest = len(article.answer) - len(text)
@@ -172,3 +202,65 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def link_items(self) -> list[LinkItem]:
         return list(self.query(LinkItem))
+
+    # -- find ------------------------------------------------------------------
+
+    def _leaf_blocks(self) -> list[MarkdownBlock]:
+        blocks = []
+        for block in self.query_one("#answer", Markdown).query(MarkdownBlock):
+            if not any(isinstance(child, MarkdownBlock) for child in block.children):
+                blocks.append(block)
+        return blocks
+
+    def clear_highlights(self) -> None:
+        for block, content in self._originals.items():
+            if block.is_attached:
+                block.set_content(content)
+        self._originals.clear()
+        self.matches = []
+        self.current = 0
+
+    def highlight(self, pattern: re.Pattern[str] | None, jump: bool = True) -> int:
+        """Mark every match of ``pattern`` in the answer; returns how many there are."""
+        self.clear_highlights()
+        if pattern is None:
+            return 0
+        for block in self._leaf_blocks():
+            content = block._content
+            found = [
+                (m.start(), m.end()) for m in pattern.finditer(content.plain) if m.end() > m.start()
+            ]
+            if not found:
+                continue
+            self._originals[block] = content
+            self.matches.extend((block, start, end) for start, end in found)
+        self._paint()
+        if jump and self.matches:
+            self._scroll_to_current()
+        return len(self.matches)
+
+    def _paint(self) -> None:
+        by_block: dict[MarkdownBlock, list[tuple[int, int, bool]]] = {}
+        for n, (block, start, end) in enumerate(self.matches):
+            by_block.setdefault(block, []).append((start, end, n == self.current))
+        for block, spans in by_block.items():
+            content = self._originals[block]
+            for start, end, is_current in spans:
+                content = content.stylize(CURRENT_STYLE if is_current else MATCH_STYLE, start, end)
+            block.set_content(content)
+
+    def step(self, delta: int) -> tuple[int, int]:
+        """Move to the next (1) or previous (-1) match; returns (index, total)."""
+        if not self.matches:
+            return 0, 0
+        self.current = (self.current + delta) % len(self.matches)
+        self._paint()
+        self._scroll_to_current()
+        return self.current, len(self.matches)
+
+    def _scroll_to_current(self) -> None:
+        block = self.matches[self.current][0]
+        self.scroll_to_center(block, animate=False)
+
+    def action_step(self, delta: int) -> None:
+        self.post_message(self.Step(delta))

@@ -1,0 +1,35 @@
+"""Regression: searches must run the FTS query once, not once per article.
+
+Left to itself, SQLite walked the title index and ran the MATCH for every article,
+which took seconds for a one-letter prefix on a few thousand articles.
+"""
+
+from __future__ import annotations
+
+import pytest
+from ui_support import SAMPLE
+
+from qtreader.library.catalog import Catalog
+
+
+@pytest.mark.parametrize("query", ["s", "so", "social media", '"hash table"', "-the"])
+@pytest.mark.parametrize("quick", [True, False])
+def test_search_plan_drives_from_the_fts_index(query, quick):
+    catalog = Catalog(SAMPLE)
+    catalog.refresh()
+    statements: list[str] = []
+    conn = catalog._reader
+    conn.set_trace_callback(statements.append)
+    catalog.search(query, quick=quick, subject="computer science")
+    conn.set_trace_callback(None)
+    searches = [s for s in statements if "MATCH" in s and s.lstrip().startswith("SELECT")]
+    assert searches, statements
+    for sql in searches:
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+        if any(step.startswith("LIST SUBQUERY") for step in plan):
+            continue  # "-word" alone: the MATCH is run once into a list, then excluded
+        scans = [step for step in plan if step.startswith(("SCAN", "SEARCH"))]
+        # The outer loop is the FTS virtual table; articles are then looked up by rowid.
+        assert scans[0].startswith("SCAN fts VIRTUAL TABLE"), plan
+        assert all("PRIMARY KEY" in step for step in scans[1:]), plan
+    catalog.close()
