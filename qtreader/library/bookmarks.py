@@ -113,7 +113,9 @@ class BookmarkStore:
         items = self._parse(self.file.read())
         if library is not None:
             items = [b for b in items if b.library == library]
-        return sorted(items, key=lambda b: b.added, reverse=True)
+        # New bookmarks are appended: on a tie of dates, later in the file is newer.
+        order = sorted(enumerate(items), key=lambda pair: (pair[1].added, pair[0]), reverse=True)
+        return [b for _, b in order]
 
     def get(self, library: str, key: str) -> Bookmark | None:
         return next((b for b in self.all(library) if b.key == key), None)
@@ -207,7 +209,8 @@ class HistoryStore:
     @staticmethod
     def _parse(data: dict[str, Any]) -> list[HistoryEntry]:
         out = []
-        for item in data.get("entries") or []:
+        items = data.get("entries")
+        for item in items if isinstance(items, list) else []:
             if isinstance(item, dict) and item.get("library") and item.get("key"):
                 out.append(
                     HistoryEntry(

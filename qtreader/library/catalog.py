@@ -11,6 +11,7 @@ import os
 import sqlite3
 import threading
 import time
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +27,7 @@ from .query import ParsedQuery, exclusion_expression, fts_expression, parse_quer
 from .scan import FileEntry, scan_library
 from .text import clean_line, subject_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
 CHUNK = 256
@@ -55,7 +56,7 @@ CREATE TABLE articles(
     id TEXT NOT NULL,
     title TEXT NOT NULL,
     question TEXT NOT NULL,
-    answer TEXT NOT NULL,
+    answer BLOB NOT NULL,  -- zlib-compressed UTF-8: answers are most of the bytes
     keywords TEXT NOT NULL,
     subject TEXT NOT NULL,
     subject_key TEXT NOT NULL,
@@ -82,10 +83,13 @@ CREATE INDEX links_target ON links(target);
 CREATE TABLE problems(path TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL, severity TEXT);
 CREATE INDEX problems_path ON problems(path);
 CREATE TABLE subjects(key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER, stubs INTEGER);
+-- The FTS index reads its text through this view, which unpacks the answers.
+CREATE VIEW articles_text AS
+    SELECT rowid, title, question, unzip(answer) AS answer, keywords, subject FROM articles;
 CREATE VIRTUAL TABLE fts USING fts5(
     title, question, answer, keywords, subject,
-    content='articles', content_rowid='rowid',
-    tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+    content='articles_text', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2', prefix='2'
 );
 INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 """
@@ -161,8 +165,21 @@ def title_sort_key(title: str) -> str:
     return title.lstrip("\"'“‘([¿¡ ").casefold()
 
 
+def pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack(blob: bytes | str | None) -> str:
+    if blob is None:
+        return ""
+    if isinstance(blob, str):
+        return blob
+    return zlib.decompress(blob).decode("utf-8")
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.create_function("unzip", 1, unpack, deterministic=True)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=OFF")
@@ -427,7 +444,7 @@ class Catalog:
             return None
         r = rows[0]
         article = Article(
-            rowid=r[0], path=r[1], key=r[2], id=r[3], title=r[4], question=r[5], answer=r[6],
+            rowid=r[0], path=r[1], key=r[2], id=r[3], title=r[4], question=r[5], answer=unpack(r[6]),
             keywords=r[7], subject=r[17], date=r[10], date_sort=r[11], author=r[12], url=r[13],
             kind=r[14], is_stub=bool(r[15]),
         )  # fmt: skip
@@ -684,7 +701,7 @@ class _Indexer:
             else:
                 conn.executemany(
                     f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) SELECT rowid, {_FTS_COLUMNS} "
-                    "FROM articles WHERE rowid = ?",
+                    "FROM articles_text WHERE rowid = ?",
                     [(r,) for r in new_rowids],
                 )
             self._resolve_links(touched, new_rowids, cold)
@@ -731,7 +748,7 @@ class _Indexer:
         conn = self.conn
         conn.execute(
             f"INSERT INTO fts(fts, rowid, {_FTS_COLUMNS}) SELECT 'delete', rowid, {_FTS_COLUMNS} "
-            "FROM articles WHERE rowid = ?",
+            "FROM articles_text WHERE rowid = ?",
             (rowid,),
         )
         conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
@@ -789,7 +806,7 @@ class _Indexer:
 
 def _article_row(rowid: int, a: Article) -> tuple:
     return (
-        rowid, a.path, a.key, a.id, a.title, a.question, a.answer, a.keywords, a.subject,
+        rowid, a.path, a.key, a.id, a.title, a.question, pack(a.answer), a.keywords, a.subject,
         subject_key(a.subject), a.date, a.date_sort, a.author, a.url, a.kind, int(a.is_stub),
         title_sort_key(a.title),
     )  # fmt: skip

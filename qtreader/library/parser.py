@@ -18,11 +18,26 @@ from .scan import MAX_FILE_BYTES, decode_bytes
 from .text import clean_line, clean_text, decode_newlines, humanise
 
 try:  # libyaml is several times faster; fall back when it is not built
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, but an impossible date (``2024-13-45``) stays text."""
+
+
+def _timestamp(loader: _SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 UNSORTED = "Unsorted"
+BINARY = "the file is binary (it holds NUL bytes)"
 MAX_ALIASES = 100
 MAX_NESTING = 64
 _RELATED = re.compile(r"related_article(\d+)$")
@@ -46,7 +61,7 @@ def _subject_from_path(path: str) -> str:
     parent = PurePosixPath(path).parent
     if str(parent) in ("", "."):
         return UNSORTED
-    return humanise(parent.name) or UNSORTED
+    return humanise(clean_line(parent.name)) or UNSORTED
 
 
 def _split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -74,14 +89,49 @@ class _Unclosed(Exception):
 
 
 def _nesting_depth(text: str) -> int:
-    depth = best = 0
+    """A cheap upper bound of how deep the YAML in ``text`` can nest.
+
+    Flow collections need brackets; each level of block collections needs more
+    indentation or an indicator (``-``, ``?``, ``:``) on the line.
+    """
+    depth = flow = 0
     for ch in text:
         if ch in "[{":
             depth += 1
-            best = max(best, depth)
+            flow = max(flow, depth)
         elif ch in "]}":
             depth = max(0, depth - 1)
-    return best
+    block = 0
+    for line in text.split("\n"):
+        rest = line.lstrip()
+        indent = len(line) - len(rest)
+        block = max(block, 2 * indent + 2 + rest.count("-") + rest.count("?") + rest.count(":"))
+    return flow + block
+
+
+def _structure(text: str) -> tuple[int, int]:
+    """(deepest nesting, number of aliases) of the YAML in ``text``, exactly.
+
+    Read from the parser's events, which build nothing: composing a document
+    nested thousands deep overflows the C stack of libyaml's loader.
+    """
+    depth = deepest = aliases = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > MAX_NESTING:
+                    break
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    break
+    except yaml.YAMLError:
+        pass  # loading it reports the error, with its line
+    return deepest, aliases
 
 
 def _scalar(value: Any) -> str | None:
@@ -186,7 +236,7 @@ def _plain_article(text: str, path: str) -> Article | None:
     # Drop the trailing block of scraped page chrome.
     while lines and (not lines[-1].strip() or lines[-1].strip().casefold() in _CHROME):
         lines.pop()
-    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    start = next((i for i, line in enumerate(lines) if clean_line(line)), None)
     if start is None:
         return None
     title = clean_line(_HEADING.sub("", lines[start].strip()))
@@ -210,7 +260,7 @@ def parse_text(text: str, path: str) -> ParseResult:
     if not text.strip():
         return ParseResult(None, [Problem(path, "the file is empty")])
     if "\x00" in text[:8192]:
-        return ParseResult(None, [Problem(path, "the file is binary (it holds NUL bytes)")])
+        return ParseResult(None, [Problem(path, BINARY)])
     try:
         front, body, _body_line = _split_front_matter(text)
     except _Unclosed:
@@ -223,16 +273,16 @@ def parse_text(text: str, path: str) -> ParseResult:
             return ParseResult(None, [Problem(path, "the file has no text")])
         return ParseResult(article, problems)
 
-    if len(_ALIAS.findall(front)) > MAX_ALIASES:
-        return ParseResult(
-            None,
-            [Problem(path, f"the front matter uses more than {MAX_ALIASES} YAML aliases", line=1)],
-        )
-    if _nesting_depth(front) > MAX_NESTING:
-        return ParseResult(
-            None,
-            [Problem(path, f"the front matter is nested deeper than {MAX_NESTING} levels", line=1)],
-        )
+    if len(_ALIAS.findall(front)) > MAX_ALIASES or _nesting_depth(front) > MAX_NESTING:
+        # The cheap counts can only overestimate: look closer before refusing.
+        depth, aliases = _structure(front)
+        reason = None
+        if aliases > MAX_ALIASES:
+            reason = f"the front matter uses more than {MAX_ALIASES} YAML aliases"
+        elif depth > MAX_NESTING:
+            reason = f"the front matter is nested deeper than {MAX_NESTING} levels"
+        if reason:
+            return ParseResult(None, [Problem(path, reason, line=1)])
     try:
         data = yaml.load(front, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -278,10 +328,16 @@ def parse_text(text: str, path: str) -> ParseResult:
     question = fields.text("question")
     title = fields.text("title") or fields.text("article_title") or question
     if not title:
-        title = humanise(PurePosixPath(path).stem) or path
+        title = humanise(clean_line(PurePosixPath(path).stem)) or clean_line(path)
     url = fields.text("url")
     subject = fields.text("subject") or _subject_from_path(path)
-    date_shown, date_sort = display_date(data.get("date"), fields.text("date_format") or None)
+    date_value = data.get("date")
+    if isinstance(date_value, (list, dict)):  # never str() it: an alias bomb would not end
+        problems.append(
+            Problem(path, "field 'date' is not a date; ignored", severity=Severity.WARNING)
+        )
+        date_value = None
+    date_shown, date_sort = display_date(date_value, fields.text("date_format") or None)
     date_shown = clean_line(date_shown)
     no_index = data.get("no_index")
     article = Article(
@@ -298,7 +354,7 @@ def parse_text(text: str, path: str) -> ParseResult:
         url=url,
         keywords=_keywords(data),
         kind=kind,
-        is_stub=no_index is True or str(no_index).lower() == "true",
+        is_stub=no_index is True or (isinstance(no_index, str) and no_index.lower() == "true"),
         links=_related(data, path, problems),
     )
     article.links = [link for link in article.links if not _is_self_link(link, article)]
@@ -314,6 +370,8 @@ def _is_self_link(link: RelatedLink, article: Article) -> bool:
 def parse_bytes(data: bytes, path: str) -> ParseResult:
     """Parse raw file bytes. Never raises for bad content."""
     text, warning = decode_bytes(data)
+    if "\x00" in text[:8192]:  # binary: how it failed to decode does not matter
+        return ParseResult(None, [Problem(path, BINARY)])
     try:
         result = parse_text(text, path)
     except RecursionError:

@@ -111,6 +111,7 @@ _REGIONS = re.compile(
     re.DOTALL,
 )
 _OUTSIDE = re.compile(r"\\\\|\\n")
+_MATH_MARK = re.compile(r"\$|\\[(\[]|\\begin\{")
 _INSIDE = re.compile(r"\\\\|\\n([A-Za-z]*)")
 
 
@@ -139,6 +140,12 @@ def decode_newlines(answer: str) -> str:
     """
     if "\\" not in answer:
         return answer
+    if not _MATH_MARK.search(answer):
+        # No math anywhere (most answers): a plain replacement, unless a doubled
+        # backslash needs the careful pass.
+        if "\\\\" not in answer:
+            return answer.replace("\\n", "\n")
+        return _OUTSIDE.sub(_outside, answer)
     out: list[str] = []
     pos = 0
     for region in _REGIONS.finditer(answer):

@@ -1,0 +1,643 @@
+"""qtreader.library.catalog: building, querying and refreshing a library's catalog."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from libhelpers import link, listing, write, write_article
+
+import qtreader.library.catalog as catalog_module
+from qtreader.library import paths
+from qtreader.library.catalog import Catalog, CatalogError
+from qtreader.library.models import LinkStatus, Severity
+
+T0 = 1_700_000_000  # a fixed mtime, so edits can move it forward explicitly
+
+
+def build_library(root: Path) -> Path:
+    write_article(
+        root, "botany/leaves.md", T0, id="1", title="Why do leaves change colour?",
+        subject="Botany", url="/b/leaves", date="2024-12-04", date_format="MMM DD, YYYY",
+        answer="Chlorophyll fades in autumn and **carotenoids** show.",
+        related_article1=link("2", "How does photosynthesis work?", "Botany", "/b/photo"),
+        related_article2=link("77", "Do evergreens shed needles?", "Botany", "/b/evergreen"),
+        related_article3=link("3", "", "Physics"),
+        related_article4=link("", "Exact Title Only"),
+    )  # fmt: skip
+    write_article(
+        root, "botany/photo.md", T0, id="2", title="How does photosynthesis work?",
+        subject="Botany", url="/b/photo", answer="Light becomes sugar in the leaves.",
+        related_article1=link("1", "Why do leaves change colour?", "Botany", "/b/leaves"),
+    )  # fmt: skip
+    write_article(
+        root, "chemistry/acid.md", T0, id="3", title="What is an acid?", subject="Chemistry",
+        url="/c/acid", answer="An acid donates protons.",
+        related_article1=link("3", "", "Chemistry"),  # the same id as physics/acid.md
+    )  # fmt: skip
+    write_article(
+        root, "physics/acid.md", T0, id="3", title="Acid rain and metal roofs", subject="Physics",
+        url="/p/acid", answer="Rain with acid corrodes zinc.",
+    )  # fmt: skip
+    write_article(root, "misc/exact.md", T0, title="Exact Title Only", answer="Found by its title.")
+    write_article(root, "edu/one.md", T0, title="Edu one", subject="Education studies", answer="x")
+    write_article(root, "edu/two.md", T0, title="Edu two", subject="Education Studies", answer="x")
+    write_article(root, "edu/three.md", T0, title="edu three", subject="Education Studies",
+                  answer="x")  # fmt: skip
+    write(root, "digital-media/plain.txt", "Zebra crossings on screens\n\nA plain article.\n", T0)
+    write(root, "root-note.txt", "A note at the root\n\nUnsorted text.\n", T0)
+    write_article(
+        root, "stubs/cannot.md", T0, title="Cannot answer this", subject="Botany",
+        url="/b/cannot", answer="I cannot answer that.", no_index=True,
+    )  # fmt: skip
+    write_article(root, "dup/a.md", T0, title="First copy", url="/dup", answer="first")
+    write_article(root, "dup/b.md", T0, title="Second copy", url="/dup", answer="second")
+    write(root, "broken/bad.md", "---\ntitle: [unclosed\n---\n", T0)
+    return root
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    return build_library(tmp_path / "lib")
+
+
+@pytest.fixture
+def catalog(library: Path):
+    cat = Catalog(library)
+    cat.refresh()
+    yield cat
+    cat.close()
+
+
+def by_key(cat: Catalog, key: str):
+    rowid = cat.rowid_for_key(key)
+    assert rowid is not None, key
+    return cat.article(rowid)
+
+
+def titles(cat: Catalog, rowids) -> list[str]:
+    return [row.title for row in cat.rows(list(rowids))]
+
+
+def search_titles(cat: Catalog, text: str, **kwargs) -> list[str]:
+    return titles(cat, cat.search(text, **kwargs).rowids)
+
+
+# -- building ------------------------------------------------------------------
+
+
+def test_first_build_report(library):
+    with Catalog(library) as cat:
+        report = cat.refresh()
+        assert report.rebuilt
+        assert report.added == 14
+        assert report.changed == report.removed == 0
+        # dup/b.md and broken/bad.md are skipped
+        assert report.total == 12
+        assert report.problems == 2
+        assert cat.count() == 12
+        assert cat.count(include_stubs=False) == 11
+
+
+def test_catalog_file_is_in_the_cache_dir_and_the_library_is_untouched(library, isolated_user_dirs):
+    before = listing(library)
+    with Catalog(library) as cat:
+        cat.refresh()
+        cat.search("acid")
+        assert cat.db_path == paths.catalog_path(library)
+        assert cat.db_path.is_relative_to(isolated_user_dirs["XDG_CACHE_HOME"])
+        assert cat.db_path.exists()
+    write_article(library, "botany/new.md", title="New", answer="n")
+    before = listing(library)
+    with Catalog(library) as cat:
+        cat.refresh()
+    assert listing(library) == before
+
+
+def test_subjects_with_counts_and_most_common_spelling(catalog):
+    subjects = {s.name: s.count for s in catalog.subjects()}
+    assert subjects == {
+        "Botany": 2,  # the stub is not counted
+        "Chemistry": 1,
+        "Digital Media": 1,
+        "Dup": 1,
+        "Education Studies": 3,
+        "Misc": 1,
+        "Physics": 1,
+        "Unsorted": 1,
+    }
+    with_stubs = {s.name: s.count for s in catalog.subjects(include_stubs=True)}
+    assert with_stubs["Botany"] == 3
+    assert catalog.subject_name("education studies") == "Education Studies"
+    names = [s.name for s in catalog.subjects()]
+    assert names == sorted(names, key=str.casefold)
+
+
+def test_rows_of_a_subject_show_the_catalog_spelling(catalog):
+    rows = catalog.rows(list(catalog.list_rowids("education studies")))
+    assert [r.title for r in rows] == ["Edu one", "edu three", "Edu two"]
+    assert {r.subject for r in rows} == {"Education Studies"}
+
+
+def test_list_rowids_in_title_order(catalog):
+    all_titles = titles(catalog, catalog.list_rowids())
+    assert all_titles == sorted(all_titles, key=str.casefold)
+    assert "Cannot answer this" not in all_titles
+    assert "Cannot answer this" in titles(catalog, catalog.list_rowids(include_stubs=True))
+    assert titles(catalog, catalog.list_rowids("botany")) == [
+        "How does photosynthesis work?",
+        "Why do leaves change colour?",
+    ]
+
+
+def test_rows_keep_the_order_given_and_skip_unknown_ids(catalog):
+    ids = list(catalog.list_rowids())
+    picked = [ids[3], ids[0], 999_999, ids[1]]
+    rows = catalog.rows(picked)
+    assert [r.rowid for r in rows] == [ids[3], ids[0], ids[1]]
+    assert catalog.rows([]) == []
+
+
+def test_article_fields(catalog):
+    a = by_key(catalog, "/b/leaves")
+    assert a.title == "Why do leaves change colour?"
+    assert a.path == "botany/leaves.md"
+    assert a.subject == "Botany"
+    assert a.date == "Dec 04, 2024"
+    assert a.date_sort == "2024-12-04"
+    assert a.answer == "Chlorophyll fades in autumn and **carotenoids** show."
+    assert a.kind == "quicktakes"
+    assert catalog.article(999_999) is None
+
+
+def test_keys_are_urls_or_paths(catalog):
+    assert catalog.rowid_for_key("/b/photo") is not None
+    assert catalog.rowid_for_key("digital-media/plain.txt") is not None
+    assert catalog.rowid_for_key("misc/exact.md") is not None
+
+
+def test_links_resolved_by_url_id_and_title_and_unresolved_kept(catalog):
+    a = by_key(catalog, "/b/leaves")
+    links = {lk.position: lk for lk in a.links}
+    assert sorted(links) == [1, 2, 3, 4]
+    assert links[1].target_key == "/b/photo"  # by url
+    assert links[1].status is LinkStatus.RESOLVED
+    assert links[2].target_key is None  # dangling
+    assert links[2].status is LinkStatus.MISSING
+    assert links[2].status.value == "not in this library"
+    assert links[2].title == "Do evergreens shed needles?"
+    assert links[3].target_key == "/p/acid"  # by id, preferring the link's subject
+    assert links[4].target_key == "misc/exact.md"  # by exact title
+
+
+def test_shared_id_resolves_within_the_links_subject(catalog):
+    # chemistry/acid.md links to id 3 in Chemistry: that is itself, so it is dropped.
+    acid = by_key(catalog, "/c/acid")
+    assert acid.links == []
+
+
+def test_backlinks(catalog):
+    photo = by_key(catalog, "/b/photo")
+    assert [(b.title, b.target_key) for b in photo.backlinks] == [
+        ("Why do leaves change colour?", "/b/leaves")
+    ]
+    leaves = by_key(catalog, "/b/leaves")
+    assert [b.target_key for b in leaves.backlinks] == ["/b/photo"]
+    physics = by_key(catalog, "/p/acid")
+    assert [b.target_key for b in physics.backlinks] == ["/b/leaves"]
+
+
+def test_duplicate_ids_across_subjects_are_both_kept(catalog):
+    chem = by_key(catalog, "/c/acid")
+    phys = by_key(catalog, "/p/acid")
+    assert chem.id == phys.id == "3"
+    assert chem.rowid != phys.rowid
+
+
+def test_second_file_with_the_same_url_is_skipped_with_a_problem(catalog):
+    first = by_key(catalog, "/dup")
+    assert first.path == "dup/a.md"
+    problems = [p for p in catalog.problems() if p.path == "dup/b.md"]
+    assert len(problems) == 1
+    assert problems[0].severity is Severity.ERROR
+    assert "dup/a.md" in problems[0].reason
+    assert "/dup" in problems[0].reason
+
+
+def test_problems_are_stored(catalog):
+    paths_with_problems = {p.path for p in catalog.problems()}
+    assert paths_with_problems == {"broken/bad.md", "dup/b.md"}
+    bad = next(p for p in catalog.problems() if p.path == "broken/bad.md")
+    assert bad.line == 3  # libyaml notices at the closing fence
+    assert catalog.problem_count() == (2, 0)
+
+
+def test_stubs_hidden_by_default(catalog):
+    assert search_titles(catalog, "cannot", typing=False) == []
+    assert search_titles(catalog, "cannot", typing=False, include_stubs=True) == [
+        "Cannot answer this"
+    ]
+    stub = by_key(catalog, "/b/cannot")
+    assert stub.is_stub
+
+
+def test_find_by_key_url_id_path_and_title(catalog, library):
+    leaves = catalog.rowid_for_key("/b/leaves")
+    assert catalog.find("/b/leaves") == leaves
+    assert catalog.find("https://example.org/b/leaves") == leaves
+    assert catalog.find("1") == leaves
+    assert catalog.find("botany/leaves.md") == leaves
+    assert catalog.find(str(library / "botany" / "leaves.md")) == leaves
+    assert catalog.find("why do leaves change colour?") == leaves
+    assert catalog.find("nothing like it") is None
+    assert catalog.find("   ") is None
+
+
+def test_find_by_id_title(catalog):
+    leaves = catalog.rowid_for_key("/b/leaves")
+    assert catalog.find_by_id_title("1", "Why do leaves change colour?") == leaves
+    assert catalog.find_by_id_title("", "Why do leaves change colour?") == leaves
+    assert catalog.find_by_id_title("1", "") is None
+
+
+# -- incremental refresh -------------------------------------------------------
+
+
+def test_refresh_with_nothing_changed(catalog):
+    report = catalog.refresh()
+    assert (report.added, report.changed, report.removed) == (0, 0, 0)
+    assert report.unchanged
+    assert not report.rebuilt
+    assert report.total == 12
+
+
+def test_refresh_after_edit_add_and_delete(catalog, library):
+    assert search_titles(catalog, "chlorophyll", typing=False) == ["Why do leaves change colour?"]
+    assert by_key(catalog, "/b/photo").backlinks  # leaves links to photo
+    # edit leaves: new word, no more links
+    write_article(
+        library, "botany/leaves.md", T0 + 100, id="1", title="Why do leaves change colour?",
+        subject="Botany", url="/b/leaves", answer="Xanthophyll remains when days shorten.",
+    )  # fmt: skip
+    # add one that the evergreen link (dangling until now) points to
+    write_article(
+        library, "botany/evergreen.md", T0 + 100, id="77", title="Do evergreens shed needles?",
+        subject="Botany", url="/b/evergreen", answer="Slowly, all year.",
+        related_article1=link("", "What is an acid?", "Chemistry", "/c/acid"),
+    )  # fmt: skip
+    # delete one that others link to
+    (library / "physics" / "acid.md").unlink()
+    report = catalog.refresh()
+    assert (report.added, report.changed, report.removed) == (1, 1, 1)
+    assert report.total == 12
+    assert search_titles(catalog, "chlorophyll", typing=False) == []
+    assert search_titles(catalog, "xanthophyll", typing=False) == ["Why do leaves change colour?"]
+    assert search_titles(catalog, "corrodes", typing=False) == []
+    assert catalog.rowid_for_key("/p/acid") is None
+    assert by_key(catalog, "/b/photo").backlinks == []
+    assert [b.target_key for b in by_key(catalog, "/c/acid").backlinks] == ["/b/evergreen"]
+    assert search_titles(catalog, "needles", typing=False) == ["Do evergreens shed needles?"]
+
+
+def test_link_to_a_deleted_article_becomes_unresolved_and_a_dangling_one_resolves(catalog, library):
+    (library / "botany" / "photo.md").unlink()
+    write_article(
+        library, "botany/evergreen.md", T0 + 5, id="77", title="Do evergreens shed needles?",
+        subject="Botany", url="/b/evergreen", answer="Slowly.",
+    )  # fmt: skip
+    catalog.refresh()
+    links = {lk.position: lk for lk in by_key(catalog, "/b/leaves").links}
+    assert links[1].target_key is None
+    assert links[1].status is LinkStatus.MISSING
+    assert links[1].title == "How does photosynthesis work?"
+    assert links[2].target_key == "/b/evergreen"
+    assert [b.target_key for b in by_key(catalog, "/b/evergreen").backlinks] == ["/b/leaves"]
+    # ...and back again
+    write_article(
+        library, "botany/photo.md", T0 + 10, id="2", title="How does photosynthesis work?",
+        subject="Botany", url="/b/photo", answer="Light becomes sugar.",
+    )  # fmt: skip
+    report = catalog.refresh()
+    assert report.added == 1
+    links = {lk.position: lk for lk in by_key(catalog, "/b/leaves").links}
+    assert links[1].target_key == "/b/photo"
+
+
+def test_changed_target_keeps_links_resolved(catalog, library):
+    write_article(
+        library, "botany/photo.md", T0 + 10, id="2", title="How does photosynthesis work?",
+        subject="Botany", url="/b/photo", answer="Rewritten answer about starch.",
+    )  # fmt: skip
+    report = catalog.refresh()
+    assert report.changed == 1
+    links = {lk.position: lk for lk in by_key(catalog, "/b/leaves").links}
+    assert links[1].target_key == "/b/photo"
+    assert search_titles(catalog, "starch", typing=False) == ["How does photosynthesis work?"]
+
+
+def test_only_mtime_change_is_a_change(catalog, library):
+    os.utime(library / "chemistry" / "acid.md", (T0 + 50, T0 + 50))
+    report = catalog.refresh()
+    assert (report.added, report.changed, report.removed) == (0, 1, 0)
+    assert by_key(catalog, "/c/acid").title == "What is an acid?"
+
+
+def test_broken_file_that_gets_fixed_is_picked_up(catalog, library):
+    write_article(library, "broken/bad.md", T0 + 1, title="Fixed now", answer="mended")
+    report = catalog.refresh()
+    assert report.changed == 1
+    assert catalog.rowid_for_key("broken/bad.md") is not None
+    assert "broken/bad.md" not in {p.path for p in catalog.problems()}
+
+
+def test_broken_file_fixed_with_the_same_size_and_mtime_is_picked_up(tmp_path):
+    root = tmp_path / "lib"
+    bad = write(root, "a.md", "---\ntitle: [x\n---\n", T0)
+    with Catalog(root) as cat:
+        cat.refresh()
+        assert cat.count() == 0
+        bad.write_text("---\ntitle: x\n---\nbody\n")  # same length
+        os.utime(bad, (T0, T0))
+        cat.refresh()
+        assert cat.count() == 1
+
+
+def test_file_that_breaks_is_removed_from_the_catalog(catalog, library):
+    write(library, "chemistry/acid.md", "---\nanswer: [\n---\n", T0 + 1)
+    report = catalog.refresh()
+    assert report.changed == 1
+    assert catalog.rowid_for_key("/c/acid") is None
+    assert search_titles(catalog, "protons", typing=False) == []
+    assert "chemistry/acid.md" in {p.path for p in catalog.problems()}
+
+
+def test_duplicate_url_file_takes_over_when_the_first_is_deleted(catalog, library):
+    (library / "dup" / "a.md").unlink()  # dup/b.md itself is unchanged
+    catalog.refresh()
+    assert by_key(catalog, "/dup").path == "dup/b.md"
+    assert "dup/b.md" not in {p.path for p in catalog.problems()}
+
+
+def test_catalog_reopened_is_not_rebuilt(library):
+    with Catalog(library) as cat:
+        cat.refresh()
+    with Catalog(library) as cat:
+        report = cat.refresh()
+        assert not report.rebuilt
+        assert report.unchanged
+        assert cat.count() == 12
+
+
+def test_progress_is_reported(library):
+    calls = []
+    with Catalog(library) as cat:
+        cat.refresh(progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 14)
+    assert calls[-1] == (14, 14)
+
+
+# -- damage and versions -------------------------------------------------------
+
+
+def test_damaged_catalog_file_is_rebuilt(library):
+    with Catalog(library) as cat:
+        cat.refresh()
+        db = cat.db_path
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not an sqlite database at all" * 100)
+    with Catalog(library) as cat:
+        report = cat.refresh()
+        assert report.rebuilt
+        assert cat.count() == 12
+
+
+def test_truncated_catalog_file_is_rebuilt(library):
+    with Catalog(library) as cat:
+        cat.refresh()
+        db = cat.db_path
+    data = db.read_bytes()
+    db.write_bytes(data[:100])
+    with Catalog(library) as cat:
+        assert cat.refresh().total == 12
+
+
+def test_schema_version_mismatch_is_rebuilt(library):
+    with Catalog(library) as cat:
+        cat.refresh()
+        db = cat.db_path
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Catalog(library) as cat:
+        report = cat.refresh()
+        assert report.rebuilt
+        assert cat.count() == 12
+    conn = sqlite3.connect(db)
+    (version,) = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+    conn.close()
+    assert version == str(catalog_module.SCHEMA_VERSION)
+
+
+def test_unwritable_cache_dir_is_a_catalog_error(library, tmp_path, monkeypatch):
+    blocker = write(tmp_path, "not-a-dir", "x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    with pytest.raises(CatalogError):
+        Catalog(library)
+
+
+def test_two_libraries_have_two_catalogs(tmp_path):
+    a = write(tmp_path / "a", "x.md", "Title A\nbody").parent
+    b = write(tmp_path / "b", "x.md", "Title B\nbody").parent
+    with Catalog(a) as ca, Catalog(b) as cb:
+        ca.refresh()
+        cb.refresh()
+        assert ca.db_path != cb.db_path
+        assert titles(ca, ca.list_rowids()) == ["Title A"]
+        assert titles(cb, cb.list_rowids()) == ["Title B"]
+
+
+# -- parallel reading ----------------------------------------------------------
+
+
+def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
+    root = tmp_path / "many"
+    for n in range(40):
+        write_article(
+            root, f"s{n % 4}/a{n:02d}.md", T0, id=str(n), title=f"Article number {n}",
+            url=f"/a/{n}", answer=f"Body {n} word{n}",
+            related_article1=link(str((n + 1) % 40), "", f"S{(n + 1) % 4}", f"/a/{(n + 1) % 40}"),
+        )  # fmt: skip
+    write(root, "s0/broken.md", "---\nx: [\n---\n", T0)
+
+    def snapshot(db: Path, workers: int):
+        with Catalog(root, db_path=db) as cat:
+            report = cat.refresh(workers=workers)
+            rows = cat.rows(list(cat.list_rowids()))
+            arts = [cat.article(r.rowid) for r in rows]
+            return (
+                report.total,
+                report.problems,
+                [(a.key, a.title, a.answer, a.subject) for a in arts],
+                [[(lk.position, lk.target_key) for lk in a.links] for a in arts],
+                [[b.target_key for b in a.backlinks] for a in arts],
+                [(p.path, p.reason) for p in cat.problems()],
+                titles(cat, cat.search("word17", typing=False).rowids),
+            )
+
+    serial = snapshot(tmp_path / "serial.sqlite3", workers=1)
+    monkeypatch.setattr(catalog_module, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(catalog_module, "CHUNK", 8)
+    used = []
+    real_pool = catalog_module.ProcessPoolExecutor
+
+    def recording_pool(*args, **kwargs):
+        used.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_module, "ProcessPoolExecutor", recording_pool)
+    parallel = snapshot(tmp_path / "parallel.sqlite3", workers=2)
+    assert used, "the parallel path was not taken"
+    assert parallel == serial
+    assert serial[0] == 40
+    assert serial[6] == ["Article number 17"]
+
+
+def test_subject_spellings_are_one_subject_shown_in_the_most_common_spelling(tmp_path):
+    root = tmp_path / "lib"
+    spellings = [
+        "plant biology",
+        "Plant Biology",
+        "plant biology",
+        "PLANT  BIOLOGY",
+        "plant-biology",
+    ]
+    for n, subject in enumerate(spellings):
+        write_article(root, f"x/{n}.md", title=f"T{n}", subject=subject, answer="x")
+    write_article(root, "y/tie1.md", title="Tie 1", subject="Earth science", answer="x")
+    write_article(root, "y/tie2.md", title="Tie 2", subject="Earth Science", answer="x")
+    with Catalog(root) as cat:
+        cat.refresh()
+        subjects = {s.key: (s.name, s.count) for s in cat.subjects()}
+        assert subjects == {
+            "plant biology": ("plant biology", 5),  # not the capitalised minority spelling
+            "earth science": ("Earth Science", 2),  # a tie goes to the capitalised one
+        }
+        rows = cat.rows(list(cat.list_rowids("plant biology")))
+        assert {r.subject for r in rows} == {"plant biology"}
+        assert by_key(cat, "x/1.md").subject == "plant biology"
+
+
+def test_file_that_vanishes_between_scan_and_read(library, monkeypatch):
+    real_scan = catalog_module.scan_library
+
+    def scan_with_a_ghost(root):
+        yield from real_scan(root)
+        yield catalog_module.FileEntry("ghost.md", 10, T0 * 10**9)
+
+    monkeypatch.setattr(catalog_module, "scan_library", scan_with_a_ghost)
+    with Catalog(library) as cat:
+        report = cat.refresh()
+        assert report.total == 12
+        (problem,) = [p for p in cat.problems() if p.path == "ghost.md"]
+        assert "disappeared" in problem.reason
+        monkeypatch.setattr(catalog_module, "scan_library", real_scan)
+        report = cat.refresh()
+        assert report.removed == 1
+        assert "ghost.md" not in {p.path for p in cat.problems()}
+
+
+def test_same_url_rule_holds_when_the_earlier_file_is_added_later(tmp_path):
+    """An incremental refresh ends as a fresh build would: the first file by path wins."""
+    root = tmp_path / "lib"
+    write_article(root, "dup/b.md", T0, title="Second copy", url="/dup", answer="second")
+    write_article(root, "other.md", T0, title="Linker", answer="x",
+                  related_article1=link("", "", "", "/dup"))  # fmt: skip
+    with Catalog(root) as cat:
+        cat.refresh()
+        assert by_key(cat, "/dup").path == "dup/b.md"
+        write_article(root, "dup/a.md", T0, title="First copy", url="/dup", answer="first")
+        cat.refresh()
+        incremental = (
+            by_key(cat, "/dup").path,
+            [(p.path, p.reason) for p in cat.problems()],
+            search_titles(cat, "second", typing=False),
+            search_titles(cat, "first", typing=False),
+            [lk.target_key for lk in by_key(cat, "other.md").links],
+            [b.title for b in by_key(cat, "/dup").backlinks],
+            cat.count(),
+        )
+        cat.refresh()  # and it stays that way
+        assert by_key(cat, "/dup").path == "dup/a.md"
+    with Catalog(root, db_path=tmp_path / "fresh.sqlite3") as fresh:
+        fresh.refresh()
+        expected = (
+            by_key(fresh, "/dup").path,
+            [(p.path, p.reason) for p in fresh.problems()],
+            search_titles(fresh, "second", typing=False),
+            search_titles(fresh, "first", typing=False),
+            [lk.target_key for lk in by_key(fresh, "other.md").links],
+            [b.title for b in by_key(fresh, "/dup").backlinks],
+            fresh.count(),
+        )
+    assert expected[0] == "dup/a.md"
+    assert incremental == expected
+
+
+def test_new_file_before_a_changed_file_with_the_highest_rowid(tmp_path):
+    # The new article must not be given the rowid that the rewritten one keeps.
+    root = tmp_path / "lib"
+    write_article(root, "m.md", T0, title="Middle", answer="m")
+    write_article(root, "z.md", T0, title="Last", answer="z")
+    with Catalog(root) as cat:
+        cat.refresh()
+        last = cat.rowid_for_key("z.md")
+        write_article(root, "a.md", T0 + 100, title="A new one", answer="fresh")
+        write_article(root, "z.md", T0 + 100, title="Last, changed", answer="zebra")
+        report = cat.refresh()
+        assert (report.added, report.changed, report.removed) == (1, 1, 0)
+        assert titles(cat, cat.list_rowids()) == ["A new one", "Last, changed", "Middle"]
+        assert cat.rowid_for_key("z.md") == last
+        assert search_titles(cat, "fresh", typing=False) == ["A new one"]
+        assert search_titles(cat, "zebra", typing=False) == ["Last, changed"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_many_refreshes_with_random_edits_match_a_fresh_build(tmp_path, seed):
+    rng = random.Random(seed)
+    root = tmp_path / "lib"
+    with Catalog(root, db_path=tmp_path / "incremental.sqlite3") as cat:
+        for step in range(12):
+            for _ in range(rng.randint(1, 4)):
+                n = rng.randint(0, 14)
+                rel = f"s{n % 3}/f{n:02d}.md"
+                if (root / rel).exists() and rng.random() < 0.3:
+                    (root / rel).unlink()
+                    continue
+                write_article(
+                    root, rel, T0 + step, title=f"Title {n} v{step}", url=f"/u/{n % 9}",
+                    id=str(n), answer=f"word{step} body{n}",
+                    related_article1=link(str(n + 1), "", "", f"/u/{(n + 1) % 9}"),
+                )  # fmt: skip
+            cat.refresh()
+
+        def state(c: Catalog):
+            rows = c.rows(list(c.list_rowids()))
+            arts = [c.article(r.rowid) for r in rows]
+            return (
+                [(a.path, a.key, a.title, a.answer) for a in arts],
+                [[(lk.position, lk.target_key) for lk in a.links] for a in arts],
+                [sorted(b.target_key for b in a.backlinks) for a in arts],
+                sorted((p.path, p.reason) for p in c.problems()),
+                {s.name: s.count for s in c.subjects()},
+                [sorted(titles(c, c.search(f"word{s}", typing=False).rowids)) for s in range(12)],
+            )
+
+        incremental = state(cat)
+    with Catalog(root, db_path=tmp_path / "fresh.sqlite3") as fresh:
+        fresh.refresh()
+        assert incremental == state(fresh)

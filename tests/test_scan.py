@@ -1,0 +1,118 @@
+"""qtreader.library.scan: which files are articles, and how bytes become text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from libhelpers import FIXTURE_ARTICLES, write
+
+from qtreader.library.scan import decode_bytes, is_article_name, scan_library
+
+
+def scanned(root: Path) -> list[str]:
+    return [entry.path for entry in scan_library(root)]
+
+
+def test_article_files_are_found_recursively_in_a_stable_order(tmp_path):
+    for rel in ["b.md", "a/z.markdown", "a/deeper/still/x.txt", "c/UPPER.MD", "a/y.md"]:
+        write(tmp_path, rel, "Title\nbody\n")
+    assert scanned(tmp_path) == [
+        "b.md",
+        "a/y.md",
+        "a/z.markdown",
+        "a/deeper/still/x.txt",
+        "c/UPPER.MD",
+    ]
+    assert scanned(tmp_path) == scanned(tmp_path)
+
+
+def test_hidden_appledouble_and_other_extensions_are_skipped(tmp_path):
+    write(tmp_path, "keep.md", "x")
+    write(tmp_path, ".hidden.md", "x")
+    write(tmp_path, "._keep.md", b"\x00\x05\x16\x07")
+    write(tmp_path, ".git/notes.md", "x")
+    write(tmp_path, "picture.png", b"\x89PNG")
+    write(tmp_path, "page.html", "<p>x</p>")
+    write(tmp_path, "data.json", "{}")
+    write(tmp_path, "notes.md.bak", "x")
+    assert scanned(tmp_path) == ["keep.md"]
+
+
+def test_is_article_name():
+    assert is_article_name("a.md")
+    assert is_article_name("a.Markdown")
+    assert is_article_name("a.TXT")
+    assert not is_article_name("._a.md")
+    assert not is_article_name(".a.md")
+    assert not is_article_name("a.mdx")
+    assert not is_article_name("md")
+
+
+def test_a_folder_named_like_an_article_is_not_read_as_a_file(tmp_path):
+    write(tmp_path, "x.md/inside.md", "Title\nbody\n")
+    assert scanned(tmp_path) == ["x.md/inside.md"]
+
+
+def test_symlink_loop_does_not_hang_and_files_are_found_once(tmp_path):
+    write(tmp_path, "sub/a.md", "x")
+    write(tmp_path, "sub/deeper/b.md", "x")
+    os.symlink("..", tmp_path / "sub" / "deeper" / "loop")  # points back at sub/
+    os.symlink(".", tmp_path / "self")  # the root itself
+    found = scanned(tmp_path)
+    assert sorted(found) == ["sub/a.md", "sub/deeper/b.md"]
+
+
+def test_symlinked_folder_outside_the_library_is_followed_once(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "shared.md", "x")
+    root = tmp_path / "lib"
+    root.mkdir()
+    os.symlink(outside, root / "one")
+    os.symlink(outside, root / "two")
+    found = scanned(root)
+    assert len(found) == 1
+    assert found[0] in ("one/shared.md", "two/shared.md")
+
+
+def test_dangling_symlink_is_skipped(tmp_path):
+    write(tmp_path, "real.md", "x")
+    os.symlink(tmp_path / "gone.md", tmp_path / "dangling.md")
+    assert scanned(tmp_path) == ["real.md"]
+
+
+def test_sizes_and_mtimes_are_reported(tmp_path):
+    path = write(tmp_path, "a.md", "12345")
+    os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    (entry,) = scan_library(tmp_path)
+    assert entry.size == 5
+    assert entry.mtime_ns == 1_700_000_000_000_000_000
+
+
+def test_missing_root_yields_nothing(tmp_path):
+    assert scanned(tmp_path / "nope") == []
+
+
+def test_utf8_with_and_without_bom():
+    assert decode_bytes("café".encode()) == ("café", None)
+    assert decode_bytes(b"\xef\xbb\xbf" + "café".encode()) == ("café", None)
+
+
+def test_crlf_and_lone_cr_are_normalised():
+    assert decode_bytes(b"a\r\nb\rc\n") == ("a\nb\nc\n", None)
+
+
+def test_invalid_utf8_falls_back_to_cp1252_with_a_warning():
+    text, warning = decode_bytes((FIXTURE_ARTICLES / "cp1252.md").read_bytes())
+    assert "Café menu" in text
+    assert "\u201cbest\u201d" in text
+    assert "€5" in text
+    assert warning is not None
+    assert "not valid UTF-8" in warning
+    assert "Windows-1252" in warning
+
+
+def test_bytes_undefined_in_cp1252_do_not_become_c1_controls():
+    text, warning = decode_bytes(b"\xff\x81\x8d\x8f\x90\x9d")
+    assert warning
+    assert not any(0x80 <= ord(c) <= 0x9F for c in text)

@@ -1,0 +1,112 @@
+"""qtreader.library.text: decoding literal \\n in answers, cleaning controls, subject names."""
+
+from __future__ import annotations
+
+import pytest
+
+from qtreader.library.text import (
+    clean_line,
+    clean_text,
+    decode_newlines,
+    humanise,
+    subject_key,
+)
+
+BS = "\\"
+
+
+def test_literal_backslash_n_becomes_a_newline():
+    assert decode_newlines(r"one\ntwo\n\nthree") == "one\ntwo\n\nthree"
+
+
+@pytest.mark.parametrize("kept", [r"a\tb", r"a\\b", r"\*not bold\*", r"C:\\new", r"\r", r"\"q\""])
+def test_nothing_but_backslash_n_is_unescaped(kept):
+    assert decode_newlines(kept) == kept
+
+
+def test_doubled_backslash_before_n_is_not_a_newline():
+    # "\\n" is an escaped backslash followed by the letter n.
+    assert decode_newlines(BS + BS + "n") == BS + BS + "n"
+
+
+@pytest.mark.parametrize(
+    "math",
+    [
+        r"$\nabla f$",
+        r"$a \neq b$",
+        r"$\nu$",
+        r"$\neg p$",
+        r"$x \not\in A$",
+        r"\(\nabla\)",
+        r"\[\neq\]",
+        r"$$\nabla$$",
+        r"$$\sum_i \nu_i \neq 0$$",
+        r"\begin{align}a \neq b\end{align}",
+    ],
+)
+def test_latex_commands_starting_with_n_survive_inside_math(math):
+    text = f"Before\\n{math}\\nafter"
+    assert decode_newlines(text) == f"Before\n{math}\nafter"
+
+
+def test_backslash_n_before_other_letters_inside_math_is_a_newline():
+    assert decode_newlines(r"$$\nx$$") == "$$\nx$$"
+    assert decode_newlines(r"$$a\nb$$") == "$$a\nb$$"
+
+
+def test_latex_command_names_outside_math_are_newlines():
+    # Outside math there is no LaTeX: "\nabla" is a newline and "abla".
+    assert decode_newlines(r"see \nabla") == "see \nabla"
+
+
+def test_dollar_in_code_span_does_not_open_math():
+    # Were `$x` ... `$y` read as math, "\nabla" would be kept as a command.
+    assert decode_newlines(r"`$x` \nabla `$y`") == "`$x` \nabla `$y`"
+    assert decode_newlines(r"```$HOME``` \neq ```$PATH```") == "```$HOME``` \neq ```$PATH```"
+
+
+def test_money_amounts_are_not_math():
+    assert decode_newlines(r"It costs $5\nand $6 later") == "It costs $5\nand $6 later"
+
+
+def test_text_without_backslashes_is_returned_as_is():
+    text = "no escapes $x$ here"
+    assert decode_newlines(text) is text
+
+
+def test_clean_text_removes_c0_and_c1_controls_but_keeps_newline_and_tab():
+    dirty = "a\x1b[31mred\x07\x9b2J\x85b\tc\nd\x7f\x00e"
+    assert clean_text(dirty) == "a[31mred2Jb\tc\nde"
+
+
+def test_clean_text_normalises_carriage_returns():
+    assert clean_text("a\r\nb\rc") == "a\nb\nc"
+
+
+def test_clean_line_folds_controls_and_spaces():
+    assert clean_line("  a\x1b]0;x\x07 \t b\nc\u00a0 d ") == "a ]0;x b c d"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("digital-media", "Digital Media"),
+        ("computer_science", "Computer Science"),
+        ("  history  ", "History"),
+        ("eCommerce", "ECommerce"),
+        ("", ""),
+    ],
+)
+def test_humanise(name, shown):
+    assert humanise(name) == shown
+
+
+def test_subject_key_ignores_case_spacing_and_separators():
+    assert (
+        subject_key("Education Studies")
+        == subject_key("education  studies")
+        == subject_key("education-studies")
+        == subject_key(" EDUCATION_studies ")
+        == "education studies"
+    )
+    assert subject_key("Education") != subject_key("Education Studies")
