@@ -15,35 +15,36 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+_FORMATS = {
+    "YYYY": lambda v: f"{v.year:04d}",
+    "YY": lambda v: f"{v.year % 100:02d}",
+    "MMMM": lambda v: v.strftime("%B"),
+    "MMM": lambda v: v.strftime("%b"),
+    "MM": lambda v: f"{v.month:02d}",
+    "Mo": lambda v: _ordinal(v.month),
+    "M": lambda v: str(v.month),
+    "Do": lambda v: _ordinal(v.day),
+    "DD": lambda v: f"{v.day:02d}",
+    "D": lambda v: str(v.day),
+    "dddd": lambda v: v.strftime("%A"),
+    "ddd": lambda v: v.strftime("%a"),
+    "HH": lambda v: f"{v.hour:02d}",
+    "H": lambda v: str(v.hour),
+    "hh": lambda v: f"{v.hour % 12 or 12:02d}",
+    "h": lambda v: str(v.hour % 12 or 12),
+    "mm": lambda v: f"{v.minute:02d}",
+    "m": lambda v: str(v.minute),
+    "ss": lambda v: f"{v.second:02d}",
+    "s": lambda v: str(v.second),
+    "A": lambda v: "AM" if v.hour < 12 else "PM",
+    "a": lambda v: "am" if v.hour < 12 else "pm",
+}
+
+
 def _token(token: str, value: dt.datetime) -> str:
     if token.startswith("["):
         return token[1:-1]
-    hour12 = value.hour % 12 or 12
-    table = {
-        "YYYY": f"{value.year:04d}",
-        "YY": f"{value.year % 100:02d}",
-        "MMMM": value.strftime("%B"),
-        "MMM": value.strftime("%b"),
-        "MM": f"{value.month:02d}",
-        "Mo": _ordinal(value.month),
-        "M": str(value.month),
-        "Do": _ordinal(value.day),
-        "DD": f"{value.day:02d}",
-        "D": str(value.day),
-        "dddd": value.strftime("%A"),
-        "ddd": value.strftime("%a"),
-        "HH": f"{value.hour:02d}",
-        "H": str(value.hour),
-        "hh": f"{hour12:02d}",
-        "h": str(hour12),
-        "mm": f"{value.minute:02d}",
-        "m": str(value.minute),
-        "ss": f"{value.second:02d}",
-        "s": str(value.second),
-        "A": "AM" if value.hour < 12 else "PM",
-        "a": "am" if value.hour < 12 else "pm",
-    }
-    return table[token]
+    return _FORMATS[token](value)
 
 
 def format_moment(value: dt.datetime, fmt: str) -> str:

@@ -20,11 +20,15 @@ def clean_text(value: str) -> str:
     """Remove control characters from multi-line text, keeping newlines and tabs."""
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(value) is None:  # the common case: one C-speed scan
+        return value
     return _CONTROL.sub("", value)
 
 
 def clean_line(value: str) -> str:
     """Clean a one-line field: controls become spaces, runs of spaces fold to one."""
+    if value.isprintable() and "  " not in value:  # no controls, tabs or odd spaces
+        return value.strip()
     value = _LINE_CONTROL.sub(" ", value)
     return _SPACES.sub(" ", value).strip()
 
