@@ -100,17 +100,27 @@ class ArticleView(VerticalScroll, can_focus=True):
     def on_mount(self) -> None:
         self.show_welcome()
 
-    def show_welcome(self, text: str | None = None) -> None:
+    WELCOME = (
+        ("/", 'search every article: words, "a phrase", subject:name, -word'),
+        ("Tab", "move between the panes and the links of an article"),
+        ("[  ]", "go back and forward through what you opened"),
+        ("b  B", "bookmark an article, list your bookmarks"),
+        ("Ctrl+P", "go to an article or a subject by name"),
+        ("?", "every key"),
+    )
+
+    def show_welcome(self) -> None:
         self.article = None
-        self.query_one("#title", Static).update("qtreader")
-        self.query_one("#meta", Static).update(
-            text or "Choose an article from the list and press Enter."
-        )
-        self.query_one("#question", Static).display = False
-        self.query_one("#answer", Markdown).display = False
-        self.query_one("#partial", Static).display = False
-        self.query_one("#more", MoreButton).display = False
-        self.query_one("#keywords", Static).display = False
+        self.query_one("#title", Static).update("Welcome to qtreader")
+        guide = Text("Choose an article in the list and press ")
+        guide.append("Enter", style="bold")
+        guide.append(".\n")
+        for keys, what in self.WELCOME:
+            guide.append(f"\n  {keys:<8}", style="bold")
+            guide.append(what)
+        self.query_one("#meta", Static).update(guide)
+        for name in ("#question", "#answer", "#partial", "#more", "#keywords"):
+            self.query_one(name).display = False
         self.query_one("#links", Vertical).remove_children()
 
     async def show(
