@@ -1057,9 +1057,15 @@ def run(args: argparse.Namespace) -> int:
     launch = ui = None
     if not args.skip_ui:
         log("Launch …")
-        launch = launch_figures(root, max(repeat, 5), scratch)
+        try:
+            launch = launch_figures(root, max(repeat, 5), scratch)
+        except (RuntimeError, OSError, ValueError, KeyError) as exc:
+            log(f"  launch not measured: {exc}")
         log("UI session …")
-        ui = ui_figures(root, rowids, args.presses, scratch)
+        try:
+            ui = ui_figures(root, rowids, args.presses, scratch)
+        except (RuntimeError, OSError, ValueError, KeyError) as exc:
+            log(f"  UI session not measured: {exc}")
 
     table.add(
         f"cold index of {cold['total']:,} articles",
