@@ -14,7 +14,7 @@ import time
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -587,18 +587,18 @@ class _Indexer:
         cold = not known
         report.rebuilt = cold
         if to_read or removed:
-            results = self._read_all([e.path for e in to_read])
-            self._write(scanned, to_read, results, removed, cold, known)
+            self._write(scanned, to_read, removed, cold, known)
         report.total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         report.problems = self.conn.execute("SELECT count(DISTINCT path) FROM problems").fetchone()[
             0
         ]
         return report
 
-    def _read_all(self, paths_to_read: list[str]) -> list[ParseResult]:
+    def _read_chunks(self, paths_to_read: list[str]) -> Iterator[list[ParseResult]]:
+        """Parse results in file order, a chunk at a time, as the workers finish them."""
         total = len(paths_to_read)
         root = str(self.catalog.root)
-        results: list[ParseResult] = []
+        done = 0
         if self.progress:
             self.progress(0, total)
         chunks = [paths_to_read[i : i + CHUNK] for i in range(0, total, CHUNK)]
@@ -606,21 +606,22 @@ class _Indexer:
             # "spawn": forking a process that runs threads (the TUI) is unsafe.
             with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
                 for part in pool.map(_read_chunk, [root] * len(chunks), chunks):
-                    results.extend(part)
+                    done += len(part)
                     if self.progress:
-                        self.progress(len(results), total)
+                        self.progress(done, total)
+                    yield part
         else:
             for chunk in chunks:
-                results.extend(_read_chunk(root, chunk))
+                part = _read_chunk(root, chunk)
+                done += len(part)
                 if self.progress:
-                    self.progress(len(results), total)
-        return results
+                    self.progress(done, total)
+                yield part
 
     def _write(
         self,
         scanned: dict[str, FileEntry],
         to_read: list[FileEntry],
-        results: list[ParseResult],
         removed: list[str],
         cold: bool,
         known: dict[str, tuple[int, int, int | None]],
@@ -651,7 +652,12 @@ class _Indexer:
             fts_rows: list[tuple] = []
             keys_in_batch: dict[str, str] = {}
             order = {path: n for n, path in enumerate(scanned)}
-            for entry, result in zip(to_read, results, strict=True):
+            # Each chunk is written as it is parsed: memory stays bounded by a chunk,
+            # and the writing overlaps the parsing in the worker processes.
+            for entry, result in self._parsed(to_read):
+                if entry is None or result is None:  # the end of a chunk: write it
+                    self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
+                    continue
                 article = result.article
                 problems = list(result.problems)
                 rowid = None
@@ -693,20 +699,7 @@ class _Indexer:
                 for p in problems:
                     problem_rows.append((p.path, p.line, p.reason, p.severity.value))
                 file_rows.append((entry.path, entry.size, entry.mtime_ns, rowid))
-            conn.executemany(
-                f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 17)})",
-                article_rows,
-            )
-            conn.executemany(
-                "INSERT INTO links(src, position, id, title, subject, subject_key, url) "
-                "VALUES (?,?,?,?,?,?,?)",
-                link_rows,
-            )
-            conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", problem_rows)
-            conn.executemany("INSERT INTO files VALUES (?,?,?,?)", file_rows)
-            conn.executemany(
-                f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?,?)", fts_rows
-            )
+            self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
             self._resolve_links(touched, new_rowids, cold)
             self._update_subjects()
             conn.execute("COMMIT")
@@ -720,6 +713,32 @@ class _Indexer:
             # No 'optimize': FTS5's automerge keeps segments few, and the merge cost
             # ~6 s at 150,000 articles for no measurable gain in query time.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _parsed(
+        self, to_read: list[FileEntry]
+    ) -> Iterator[tuple[FileEntry | None, ParseResult | None]]:
+        """(entry, result) pairs in order, and (None, None) after each chunk."""
+        entries = iter(to_read)
+        for part in self._read_chunks([e.path for e in to_read]):
+            for result in part:
+                yield next(entries), result
+            yield None, None
+
+    def _flush(self, articles: list, links: list, problems: list, files: list, fts: list) -> None:
+        conn = self.conn
+        conn.executemany(
+            f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 17)})", articles
+        )
+        conn.executemany(
+            "INSERT INTO links(src, position, id, title, subject, subject_key, url) "
+            "VALUES (?,?,?,?,?,?,?)",
+            links,
+        )
+        conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", problems)
+        conn.executemany("INSERT INTO files VALUES (?,?,?,?)", files)
+        conn.executemany(f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?,?)", fts)
+        for rows in (articles, links, problems, files, fts):
+            rows.clear()
 
     def _demote(
         self, path: str, winner: str, key: str, touched: list[int], problem_rows: list[tuple]
