@@ -202,6 +202,7 @@ class Catalog:
         self._connections: dict[int, sqlite3.Connection] = {}
         self._registry_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._searching: set[int] = set()  # threads running a search right now
         self._conn = self._open()
         self._register(self._conn)
 
@@ -269,11 +270,18 @@ class Catalog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def interrupt_others(self) -> None:
-        """Abort queries running in other threads (they raise sqlite3.OperationalError)."""
+    def interrupt_searches(self) -> None:
+        """Abort searches running in other threads (they raise sqlite3.OperationalError).
+
+        Only searches: row fetches and article reads of other threads are left alone.
+        """
         me = threading.get_ident()
         with self._registry_lock:
-            others = [c for ident, c in self._connections.items() if ident != me]
+            others = [
+                self._connections[ident]
+                for ident in self._searching
+                if ident != me and ident in self._connections
+            ]
         for conn in others:
             conn.interrupt()
 
@@ -363,6 +371,24 @@ class Catalog:
         ``quick`` searches titles, questions and keywords only: cheap enough
         for every keystroke. ``typing`` makes the last word a prefix.
         """
+        me = threading.get_ident()
+        with self._registry_lock:
+            self._searching.add(me)
+        try:
+            return self._search(text, subject, include_stubs, quick, typing, limit)
+        finally:
+            with self._registry_lock:
+                self._searching.discard(me)
+
+    def _search(
+        self,
+        text: str,
+        subject: str | None,
+        include_stubs: bool,
+        quick: bool,
+        typing: bool,
+        limit: int | None,
+    ) -> SearchResult:
         parsed = parse_query(text, typing=typing)
         where, params = self._filters(subject, include_stubs, parsed.subjects)
         limit_sql = f" LIMIT {int(limit)}" if limit else ""

@@ -319,7 +319,7 @@ class ReaderScreen(Screen[None]):
     ) -> None:
         catalog = self.catalog
         assert catalog is not None
-        catalog.interrupt_others()  # a search still running for an older keystroke
+        catalog.interrupt_searches()  # a search still running for an older keystroke
         try:
             if parse_query(text).is_empty:
                 rowids = catalog.list_rowids(scope.subject, self.show_stubs)
