@@ -9,8 +9,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-from qtreader.library.catalog import Catalog
 from ui_support import SAMPLE
+
+from qtreader.library.catalog import Catalog
 
 
 def test_interrupting_searches_leaves_other_reads_alone():
@@ -61,7 +62,7 @@ def test_interrupting_searches_aborts_a_running_search():
         catalog._reader.create_function("slow", 1, slow)
         original = catalog._filters
 
-        def filters_with_slow_step(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def filters_with_slow_step(*args, **kwargs):
             where, params = original(*args, **kwargs)
             extra = "slow(a.rowid) = 0"
             return (where + " AND " + extra) if where else "WHERE " + extra, params
