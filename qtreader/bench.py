@@ -806,6 +806,7 @@ def launch_figures(root: Path, repeat: int, scratch: Path) -> dict[str, Any]:
             env=env,
             capture_output=True,
             text=True,
+            timeout=600,
         )
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
@@ -902,9 +903,20 @@ async def _ui_session(params: dict[str, Any]) -> dict[str, Any]:
                 busy = any(
                     w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers
                 )
-                if not busy and answer.source == expected.answer:
+                shown = view.article
+                # The view may convert math before rendering: compare with what it gave.
+                source = getattr(view, "answer_text", None) or expected.answer
+                if (
+                    not busy
+                    and shown is not None
+                    and shown.key == expected.key
+                    and answer.source
+                    and answer.source == source
+                ):
                     break
-                await asyncio.sleep(0)
+                if time.perf_counter() - start > 30:
+                    raise RuntimeError(f"article {rowid} was not shown within 30 s")
+                await asyncio.sleep(0.0005)
             opened = time.perf_counter()
             screen._on_timer_update()  # first paint of the article
             painted = time.perf_counter()
@@ -928,6 +940,7 @@ def ui_figures(root: Path, rowids: Sequence[int], presses: int, scratch: Path) -
         env=_child_env(),
         capture_output=True,
         text=True,
+        timeout=1800,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"UI session failed:\n{proc.stderr[-3000:]}")
@@ -1059,12 +1072,12 @@ def run(args: argparse.Namespace) -> int:
         log("Launch …")
         try:
             launch = launch_figures(root, max(repeat, 5), scratch)
-        except (RuntimeError, OSError, ValueError, KeyError) as exc:
+        except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as exc:
             log(f"  launch not measured: {exc}")
         log("UI session …")
         try:
             ui = ui_figures(root, rowids, args.presses, scratch)
-        except (RuntimeError, OSError, ValueError, KeyError) as exc:
+        except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as exc:
             log(f"  UI session not measured: {exc}")
 
     table.add(

@@ -353,3 +353,25 @@ async def test_medium_terminal_shows_list_and_article_and_the_tree_on_demand():
         await pilot.press("s")
         await pilot.pause()
         assert tree.display and middle.display and not view.display
+
+
+async def test_second_launch_is_usable_before_the_refresh_and_shows_changes(tmp_path):
+    """The catalog from last time is shown at once; files changed since are merged in."""
+    import shutil
+
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library, symlinks=True)
+    first = ReaderApp(library)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, first)
+    extra = library / "extra" / "a-new-article.md"
+    extra.parent.mkdir()
+    extra.write_text(
+        "---\ntitle: A newly added article\nanswer: >-\n    Fresh text.\n---\n", encoding="utf-8"
+    )
+    again = ReaderApp(library)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: again.reader.ready)
+        await settle(pilot, again)
+        assert "A newly added article" in visible_titles(again)
+        assert any("1 added" in n.message for n in again._notifications)

@@ -137,6 +137,7 @@ class ReaderScreen(Screen[None]):
         self._full_timer: Timer | None = None
         self._marked: set[str] = set()
         self._restoring: Session | None = None
+        self._keep_rowid: int | None = None
         self.ready = False
 
     # -- layout --------------------------------------------------------------
@@ -201,14 +202,52 @@ class ReaderScreen(Screen[None]):
 
         try:
             catalog = Catalog(self.root)
-            report = catalog.refresh(progress)
+            has_articles = catalog.count() > 0
         except (CatalogError, sqlite3.Error, OSError) as exc:
             self.app.call_from_thread(self._load_failed, str(exc))
             return
-        if worker.is_cancelled:
-            catalog.close()
+        if has_articles:
+            # The catalog from last time is usable at once; what changed on disk
+            # since then is read in the background and shown when it is ready.
+            self.app.call_from_thread(self._loaded, catalog)
+        try:
+            report = catalog.refresh(None if has_articles else progress)
+        except (CatalogError, sqlite3.Error, OSError) as exc:
+            if has_articles:
+                self.app.call_from_thread(
+                    self.notify, f"The library could not be re-read: {exc}", severity="error"
+                )
+            else:
+                self.app.call_from_thread(self._load_failed, str(exc))
             return
-        self.app.call_from_thread(self._loaded, catalog, report)
+        if worker.is_cancelled:
+            return
+        if not has_articles:
+            self.app.call_from_thread(self._loaded, catalog)
+        elif not report.unchanged:
+            self.app.call_from_thread(self._refreshed, report)
+
+    def _refreshed(self, report: RefreshReport) -> None:
+        """The library changed on disk since the catalog was last brought up to date."""
+        if self.catalog is None:
+            return
+        self._refresh_tree()
+        self._update_status()
+        entry = self.query_one("#list", ArticleList).entry
+        self._keep_rowid = entry.rowid if entry is not None else None
+        self._run_search(full=True)
+        self.notify(
+            f"Library updated: {report.added:,} added, {report.changed:,} changed, "
+            f"{report.removed:,} removed.",
+            timeout=4,
+        )
+
+    def _update_status(self) -> None:
+        assert self.catalog is not None
+        skipped, _ = self.catalog.problem_count()
+        self.query_one("#status", StatusBar).show(
+            self._library_name(), self.catalog.count(self.show_stubs), skipped
+        )
 
     def _progress(self, done: int, total: int) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -228,17 +267,14 @@ class ReaderScreen(Screen[None]):
             timeout=15,
         )
 
-    def _loaded(self, catalog: Catalog, report: RefreshReport) -> None:
+    def _loaded(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.ready = True
         self.query_one("#loading").display = False
         self.query_one("#list", ArticleList).display = True
         self.state.set_last_library(self.root)
         self._refresh_tree()
-        skipped, _ = catalog.problem_count()
-        self.query_one("#status", StatusBar).show(
-            self._library_name(), catalog.count(self.show_stubs), skipped
-        )
+        self._update_status()
         self._report_messages(self.state.take_messages())
         session = self.state.session(self.root)
         self._restoring = session
@@ -347,6 +383,10 @@ class ReaderScreen(Screen[None]):
         if self._restoring is not None:
             cursor = self._restoring.list_index
             self._restoring = None
+        elif self._keep_rowid is not None:  # after a background refresh: stay put
+            found = rows.index_of_rowid(self._keep_rowid)
+            cursor = found if found is not None else 0
+            self._keep_rowid = None
         elif self.article is not None and self.article.rowid is not None:
             found = rows.index_of_rowid(self.article.rowid)
             cursor = found if found is not None else 0
