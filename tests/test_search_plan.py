@@ -33,3 +33,15 @@ def test_search_plan_drives_from_the_fts_index(query, quick):
         assert scans[0].startswith("SCAN fts VIRTUAL TABLE"), plan
         assert all("PRIMARY KEY" in step for step in scans[1:]), plan
     catalog.close()
+
+
+def test_a_limited_short_prefix_search_is_a_title_ordered_subset():
+    catalog = Catalog(SAMPLE)
+    catalog.refresh()
+    full = catalog.search("s")
+    part = catalog.search("s", limit=10)
+    assert part.truncated and not full.truncated
+    assert len(part.rowids) == 10 and set(part.rowids) <= set(full.rowids)
+    titles = [row.title for row in catalog.rows(list(part.rowids))]
+    assert [t.casefold() for t in titles] == sorted(t.casefold() for t in titles)
+    catalog.close()

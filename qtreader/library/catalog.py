@@ -131,6 +131,7 @@ class SearchResult:
     rowids: array
     query: ParsedQuery = field(default_factory=ParsedQuery)
     ranked: bool = False
+    truncated: bool = False  # stopped at the limit: there may be more matches
 
     @property
     def total(self) -> int:
@@ -410,15 +411,27 @@ class Catalog:
         short_prefix = (
             parsed.prefix_last and len(parsed.include) == 1 and len(parsed.include[0][-1]) < 3
         )
-        order = "a.title_sort" if short_prefix else f"bm25(fts, {_WEIGHTS})"
         # CROSS JOIN keeps the FTS query as the outer loop: left to itself, SQLite may walk
         # the title index and run the MATCH once per article (seconds for "s").
-        sql = (
-            "SELECT a.rowid FROM fts CROSS JOIN articles a ON a.rowid = fts.rowid "
-            f"WHERE fts MATCH ? {extra} ORDER BY {order}{limit_sql}"
+        join = "SELECT a.rowid, a.title_sort FROM fts CROSS JOIN articles a ON a.rowid = fts.rowid "
+        if short_prefix and limit:
+            # A first screenful while typing: any `limit` matches, in title order. Sorting
+            # every match of "s" would cost more than the whole keystroke may.
+            rows = sorted(
+                self._query(f"{join} WHERE fts MATCH ? {extra}{limit_sql}", [expr, *params]),
+                key=lambda row: row[1],
+            )
+        else:
+            order = "a.title_sort" if short_prefix else f"bm25(fts, {_WEIGHTS})"
+            rows = self._query(
+                f"{join} WHERE fts MATCH ? {extra} ORDER BY {order}{limit_sql}", [expr, *params]
+            )
+        return SearchResult(
+            array("q", (r[0] for r in rows)),
+            parsed,
+            ranked=not short_prefix,
+            truncated=bool(limit) and len(rows) >= (limit or 0),
         )
-        rows = self._query(sql, [expr, *params])
-        return SearchResult(array("q", (r[0] for r in rows)), parsed, ranked=not short_prefix)
 
     def hits(self, result: SearchResult, start: int = 0, count: int = 20) -> list[SearchHit]:
         """Rows with snippets for a slice of a search result."""

@@ -49,6 +49,7 @@ def words_pattern(words: list[str]) -> re.Pattern[str]:
 
 QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
+QUICK_LIMIT = 300  # rows a keystroke's search fetches: more than a screenful
 
 
 @dataclass
@@ -362,7 +363,11 @@ class ReaderScreen(Screen[None]):
                 result = SearchResult(rowids)
             else:
                 result = catalog.search(
-                    text, subject=scope.subject, include_stubs=self.show_stubs, quick=not full
+                    text,
+                    subject=scope.subject,
+                    include_stubs=self.show_stubs,
+                    quick=not full,
+                    limit=None if full else QUICK_LIMIT,  # the full search follows
                 )
         except sqlite3.OperationalError:
             return  # interrupted by a newer search
@@ -395,7 +400,8 @@ class ReaderScreen(Screen[None]):
         where = f" in {scope.name}" if scope.kind == "subject" else ""
         label = f"{result.total:,} of {total:,}{where}"
         if not parse_query(self.query_text).is_empty:
-            label = f"{result.total:,} of {total:,} match{where}"
+            more = "+" if result.truncated else ""
+            label = f"{result.total:,}{more} of {total:,} match{where}"
         self.query_one("#count", Label).update(label)
         if open_first and len(rows):
             entry = rows.get(0)
