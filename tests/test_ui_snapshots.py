@@ -43,3 +43,14 @@ def test_help_screen(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(_app(), terminal_size=size, run_before=help_screen)
+
+
+def test_math_article_with_find_bar(snap_compare):
+    async def find_in_math(pilot):
+        await settle(pilot, pilot.app)
+        pilot.app.reader.open_key("/learn/physics/questions/what-do-maxwells-equations-describe")
+        await settle(pilot, pilot.app)
+        await pilot.press("ctrl+f", *"field")
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(_app(), terminal_size=(120, 40), run_before=find_in_math)

@@ -11,8 +11,8 @@ from textual.widgets import Input, Label
 
 class FindBar(Horizontal):
     BINDINGS = [
-        Binding("enter", "next", "Next match", id="find.next"),
-        Binding("shift+enter,ctrl+p", "previous", "Previous match", id="find.previous"),
+        Binding("enter,down", "next", "Next match", id="find.next"),
+        Binding("shift+enter,up", "previous", "Previous match", id="find.previous"),
         Binding("escape", "close", "Close find", id="find.close"),
     ]
 
