@@ -352,9 +352,9 @@ class Catalog:
         if subject_prefixes:
             ors = []
             for key in subject_prefixes:
-                escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                ors.append("a.subject_key LIKE ? ESCAPE '\\'")
-                params.append(escaped + "%")
+                # A prefix as a range, so the subject index serves it (LIKE cannot).
+                ors.append("(a.subject_key >= ? AND a.subject_key < ?)")
+                params.extend([key, key + "\U0010ffff"])
             clauses.append("(" + " OR ".join(ors) + ")")
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
