@@ -400,11 +400,11 @@ class Catalog:
                     "a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
                 )
                 params.append(exclusion)
-            # With a subject: prefix, "+" stops SQLite walking every article in title
-            # order; it reads the subject's range from its index and sorts only those.
-            order = "+a.title_sort" if parsed.subjects else "a.title_sort"
+            # With a subject: prefix, read the subject's range from its index and sort
+            # only those; unguided, SQLite walks every article in title order.
+            source = "articles a INDEXED BY articles_subject" if parsed.subjects else "articles a"
             rows = self._query(
-                f"SELECT a.rowid FROM articles a {where} ORDER BY {order}{limit_sql}", params
+                f"SELECT a.rowid FROM {source} {where} ORDER BY a.title_sort{limit_sql}", params
             )
             return SearchResult(array("q", (r[0] for r in rows)), parsed)
         expr = fts_expression(parsed, QUICK_COLUMNS if quick else None)
