@@ -201,7 +201,7 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
     lib_help = "the library folder (default: $QTREADER_LIBRARY, the last used, or the sample)"
     if command == "search":
         parser.description = "Search a library and print the best matches."
-        parser.add_argument("query", help='words, "a phrase", subject:name, -word')
+        parser.add_argument("query", nargs="*", help='words, "a phrase", subject:name, -word')
         parser.add_argument("--library", help=lib_help)
         parser.add_argument("--subject", help="only this subject")
         parser.add_argument("--limit", type=int, default=20, help="how many hits (default 20)")
@@ -244,7 +244,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             command = argv[0]
-            args = _command_parser(command).parse_args(argv[1:])
+            parser = _command_parser(command)
+            if command == "search":
+                # "-word" is search syntax, not an option: keep it in the query.
+                args, extra = parser.parse_known_args(argv[1:])
+                unknown = [word for word in extra if word.startswith("--")]
+                if unknown:
+                    parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+                args.query = " ".join([*args.query, *extra]).strip()
+                if not args.query:
+                    parser.error("give words to search for")
+            else:
+                args = parser.parse_args(argv[1:])
             if command == "search":
                 return cmd_search(args, out)
             if command == "show":
