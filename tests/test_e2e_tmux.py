@@ -13,7 +13,6 @@ import pytest
 
 from qtreader.library import paths
 from qtreader.library.catalog import Catalog
-from qtreader.library.links import library_links
 
 SAMPLE = paths.sample_library()
 POLL = 0.1  # seconds between looks at the terminal
@@ -95,14 +94,7 @@ def _first_link_title(catalog: Catalog, key: str) -> tuple[str, str]:
     rowid = catalog.rowid_for_key(key)
     article = catalog.article(rowid)
 
-    def resolve(href: str):
-        found = catalog.find(href)
-        if found is None:
-            return None
-        row = catalog.rows([found])[0]
-        return row.key, row.title, row.subject
-
-    links = library_links(article.answer, resolve) + article.links
+    links = catalog.answer_links(article) + article.links
     first = links[0]
     assert first.target_key, "the first link of the start article should resolve"
     target = catalog.article(catalog.rowid_for_key(first.target_key))

@@ -21,6 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import paths
+from .links import library_links
 from .models import Article, ArticleRow, Problem, RelatedLink, Severity
 from .parser import ParseResult, read_article
 from .query import ParsedQuery, exclusion_expression, fts_expression, parse_query
@@ -567,6 +568,18 @@ class Catalog:
             "SELECT rowid FROM articles WHERE title = ? COLLATE NOCASE LIMIT 1", (ref,)
         )
         return rows[0][0] if rows else None
+
+    def answer_links(self, article: Article) -> list[RelatedLink]:
+        """The links of an article's answer that point into the library, resolved."""
+
+        def resolve(href: str) -> tuple[str, str, str] | None:
+            rowid = self.find(href)
+            if rowid is None:
+                return None
+            row = self.rows([rowid])[0]
+            return row.key, row.title, row.subject
+
+        return library_links(article.answer, resolve)
 
     def find_by_id_title(self, id_: str, title: str) -> int | None:
         """A bookmark's article after its url changed: same id and title, else same title."""

@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 from ...library.bookmarks import BookmarkStore, HistoryStore, StoreReadOnly, resolve_entry
 from ...library.catalog import Catalog, CatalogError, RefreshReport, SearchResult
 from ...library.export import article_link, article_markdown
-from ...library.links import LinkKind, classify_url, library_links
+from ...library.links import LinkKind, classify_url
 from ...library.models import Article, RelatedLink
 from ...library.query import parse_query
 from ...library.state import Session, StateStore
@@ -513,17 +513,7 @@ class ReaderScreen(Screen[None]):
     async def _answer_links(self, article: Article) -> list[RelatedLink]:
         catalog = self.catalog
         assert catalog is not None
-
-        def resolve(href: str):
-            rowid = catalog.find(href)
-            if rowid is None:
-                return None
-            row = catalog.rows([rowid])[0]
-            return row.key, row.title, row.subject
-
-        worker = self.run_worker(
-            lambda: library_links(article.answer, resolve), thread=True, group="fetch"
-        )
+        worker = self.run_worker(lambda: catalog.answer_links(article), thread=True, group="fetch")
         return await worker.wait()
 
     def _record_history(self, article: Article) -> None:
