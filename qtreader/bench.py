@@ -1037,12 +1037,20 @@ just written or read, as on a machine that uses it daily):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Measure everything in a scratch folder that is removed afterwards, whatever happens."""
     scratch = Path(tempfile.mkdtemp(prefix="qtbench-"))
     for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
         folder = scratch / name.split("_")[1].lower()
         folder.mkdir()
         os.environ[name] = str(folder)
     os.environ.pop("QTREADER_LIBRARY", None)
+    try:
+        return _run(args, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, scratch: Path) -> int:
 
     def log(text: str) -> None:
         print(text, flush=True)
@@ -1227,9 +1235,6 @@ def run(args: argparse.Namespace) -> int:
                 default=str,
             )
         )
-    if args.keep is None:
-        shutil.rmtree(scratch / "library", ignore_errors=True)
-    shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

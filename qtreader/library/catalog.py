@@ -28,7 +28,7 @@ from .query import ParsedQuery, exclusion_expression, fts_expression, parse_quer
 from .scan import FileEntry, scan_library
 from .text import clean_line, subject_key
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
 CHUNK = 256
@@ -75,6 +75,7 @@ CREATE INDEX articles_url ON articles(url);
 CREATE INDEX articles_title ON articles(title);
 CREATE INDEX articles_order ON articles(is_stub, title_sort);
 CREATE INDEX articles_subject ON articles(subject_key, is_stub, title_sort);
+CREATE INDEX articles_spelling ON articles(subject_key, subject, is_stub);  -- subject names
 CREATE TABLE links(
     src INTEGER NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
     subject TEXT NOT NULL, subject_key TEXT NOT NULL, url TEXT NOT NULL, target INTEGER
@@ -168,7 +169,8 @@ def title_sort_key(title: str) -> str:
 
 
 def pack(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 6)
+    # Level 1: a third faster than 6 for 5% more bytes; this runs once per article.
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
 def unpack(blob: bytes | str | None) -> str:
@@ -188,8 +190,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _read_chunk(root: str, chunk: Sequence[str]) -> list[ParseResult]:
-    return [read_article(root, path) for path in chunk]
+def _read_chunk(root: str, chunk: Sequence[str]) -> list[tuple[ParseResult, bytes | None]]:
+    """Parse a chunk and compress its answers here, in the worker, off the writer's path."""
+    out = []
+    for path in chunk:
+        result = read_article(root, path)
+        packed = pack(result.article.answer) if result.article is not None else None
+        out.append((result, packed))
+    return out
 
 
 class Catalog:
@@ -649,8 +657,10 @@ class _Indexer:
         ]
         return report
 
-    def _read_chunks(self, paths_to_read: list[str]) -> Iterator[list[ParseResult]]:
-        """Parse results in file order, a chunk at a time, as the workers finish them."""
+    def _read_chunks(
+        self, paths_to_read: list[str]
+    ) -> Iterator[list[tuple[ParseResult, bytes | None]]]:
+        """(parse result, packed answer) in file order, a chunk at a time, as they finish."""
         total = len(paths_to_read)
         root = str(self.catalog.root)
         done = 0
@@ -709,7 +719,7 @@ class _Indexer:
             order = {path: n for n, path in enumerate(scanned)}
             # Each chunk is written as it is parsed: memory stays bounded by a chunk,
             # and the writing overlaps the parsing in the worker processes.
-            for entry, result in self._parsed(to_read):
+            for entry, result, packed in self._parsed(to_read):
                 if entry is None or result is None:  # the end of a chunk: write it
                     self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
                     continue
@@ -740,7 +750,7 @@ class _Indexer:
                     if rowid is None:
                         rowid = self._next_rowid()
                     new_rowids.append(rowid)
-                    article_rows.append(_article_row(rowid, article))
+                    article_rows.append(_article_row(rowid, article, packed))
                     # Indexed from the text in hand: no need to unpack it again.
                     fts_rows.append(
                         (rowid, article.title, article.question, article.answer,
@@ -771,13 +781,13 @@ class _Indexer:
 
     def _parsed(
         self, to_read: list[FileEntry]
-    ) -> Iterator[tuple[FileEntry | None, ParseResult | None]]:
-        """(entry, result) pairs in order, and (None, None) after each chunk."""
+    ) -> Iterator[tuple[FileEntry | None, ParseResult | None, bytes | None]]:
+        """(entry, result, packed answer) in order, and Nones after each chunk."""
         entries = iter(to_read)
         for part in self._read_chunks([e.path for e in to_read]):
-            for result in part:
-                yield next(entries), result
-            yield None, None
+            for result, packed in part:
+                yield next(entries), result, packed
+            yield None, None, None
 
     def _flush(self, articles: list, links: list, problems: list, files: list, fts: list) -> None:
         conn = self.conn
@@ -882,9 +892,10 @@ class _Indexer:
         self.conn.executemany("INSERT INTO subjects VALUES (?,?,?,?)", rows)
 
 
-def _article_row(rowid: int, a: Article) -> tuple:
+def _article_row(rowid: int, a: Article, packed: bytes | None = None) -> tuple:
+    answer = packed if packed is not None else pack(a.answer)
     return (
-        rowid, a.path, a.key, a.id, a.title, a.question, pack(a.answer), a.keywords, a.subject,
+        rowid, a.path, a.key, a.id, a.title, a.question, answer, a.keywords, a.subject,
         subject_key(a.subject), a.date, a.date_sort, a.author, a.url, a.kind, int(a.is_stub),
         title_sort_key(a.title),
     )  # fmt: skip
