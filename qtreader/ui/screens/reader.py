@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -517,7 +518,10 @@ class ReaderScreen(Screen[None]):
         return await worker.wait()
 
     def _record_history(self, article: Article) -> None:
-        self.history.record(self.library, article)
+        # The history file is rewritten and fsynced: not on the UI thread.
+        self.run_worker(
+            partial(self.history.record, self.library, article), thread=True, group="history"
+        )
 
     def _follow_in_list(self, article: Article) -> None:
         article_list = self.query_one("#list", ArticleList)
