@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -69,7 +70,7 @@ def run(
         raise UserError(f"cannot write the bookmarks file {store.file.path}: {exc}") from exc
     finally:
         for message in store.take_messages():
-            print(f"qtreader: {message}", file=__import__("sys").stderr)
+            print(f"qtreader: {message}", file=sys.stderr)
 
 
 def _find(catalog: Catalog, ref: str) -> int:

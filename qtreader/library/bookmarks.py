@@ -34,7 +34,7 @@ class _Lookup(Protocol):
     """What resolving needs from a catalog."""
 
     def rowid_for_key(self, key: str) -> int | None: ...
-    def find(self, ref: str) -> int | None: ...
+    def find_by_id_title(self, id_: str, title: str) -> int | None: ...
 
 
 @dataclass
@@ -77,9 +77,7 @@ def resolve_entry(catalog: _Lookup, key: str, url: str, id_: str, title: str) ->
             if rowid is not None:
                 return rowid
     if id_ or title:
-        finder = getattr(catalog, "find_by_id_title", None)
-        if finder is not None:
-            return finder(id_, title)
+        return catalog.find_by_id_title(id_, title)
     return None
 
 

@@ -31,10 +31,6 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not (self.include or self.exclude or self.subjects)
 
-    @property
-    def has_text(self) -> bool:
-        return bool(self.include or self.exclude)
-
     def terms(self) -> list[str]:
         """The words to highlight in results."""
         return [word for phrase in self.include for word in phrase]

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from ...library.models import RelatedLink
+from ...library.models import LinkStatus, RelatedLink
 
 
 class LinkItem(Static, can_focus=True):
@@ -20,12 +20,12 @@ class LinkItem(Static, can_focus=True):
             super().__init__()
 
     def __init__(self, link: RelatedLink, *, classes: str = ""):
-        missing = link.target_key is None
+        missing = link.status is LinkStatus.MISSING
         label = Text()
         label.append("✗ " if missing else "→ ", style="dim" if missing else "bold")
         label.append(link.label)
         if missing:
-            label.append("  not in this library", style="italic")
+            label.append(f"  {link.status.value}", style="italic")
         elif link.subject:
             label.append(f"  · {link.subject}", style="dim")
         super().__init__(label, classes=("link missing " if missing else "link ") + classes)

@@ -7,16 +7,10 @@ from textual.widgets import Static
 
 
 class StatusBar(Static):
-    def __init__(self, *, id: str | None = None):
-        super().__init__(id=id)
-        self.library = ""
-        self.message = ""
-
     def show(self, library: str, articles: int | None = None, skipped: int = 0) -> None:
         text = Text(library, style="bold")
         if articles is not None:
             text.append(f"  ·  {articles:,} articles")
         if skipped:
             text.append(f"  ·  {skipped:,} files skipped (press ! to see why)", style="bold")
-        self.library = library
         self.update(text)
