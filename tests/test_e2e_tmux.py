@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ui_support import terminal_env
 
 from qtreader.library import paths
 from qtreader.library.catalog import Catalog
@@ -68,14 +69,7 @@ class Terminal:
 def terminal(tmp_path):
     if shutil.which("tmux") is None:
         pytest.fail("tmux is needed for the end-to-end tests (.ci/run installs it)")
-    env = {
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-        "PATH": os.environ.get("PATH", ""),
-    }
+    env = {**terminal_env(tmp_path), "PATH": os.environ.get("PATH", "")}
     term = Terminal(tmp_path, env)
     yield term
     term.close()

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ui_support import article_view, settle
+from ui_support import article_view, settle, terminal_env
 
 from qtreader.library.catalog import Catalog
 from qtreader.library.models import Severity
@@ -159,15 +159,7 @@ def _read_all(fd: int, until: float) -> bytes:
 
 def test_no_escape_sequence_from_content_reaches_the_terminal(tmp_path):
     """Run the reader in a pseudo-terminal, open every article, inspect the raw bytes."""
-    env = {
-        **os.environ,
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "COLUMNS": "120",
-        "LINES": "40",
-    }
+    env = {**os.environ, **terminal_env(tmp_path), "COLUMNS": "120", "LINES": "40"}
     primary, secondary = pty.openpty()
     import fcntl
     import struct

@@ -69,3 +69,15 @@ def find_article_with_links(catalog: Catalog) -> tuple[int, int]:
         if resolved and dangling:
             return rowid, 0
     raise AssertionError("the sample library has no article with both kinds of link")
+
+
+def terminal_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a reader started in a real terminal by a test: its own user
+    folders under ``tmp_path``, a known terminal type."""
+    return {
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+        "LANG": "C.UTF-8",
+    }
