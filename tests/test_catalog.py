@@ -294,12 +294,16 @@ def test_refresh_after_edit_add_and_delete(catalog, library):
     assert (report.added, report.changed, report.removed) == (1, 1, 1)
     assert report.total == 12
     assert search_titles(catalog, "chlorophyll", typing=False) == []
+    assert search_titles(catalog, "why do leaves", quick=True) == ["Why do leaves change colour?"]
     assert search_titles(catalog, "xanthophyll", typing=False) == ["Why do leaves change colour?"]
     assert search_titles(catalog, "corrodes", typing=False) == []
     assert catalog.rowid_for_key("/p/acid") is None
     assert by_key(catalog, "/b/photo").backlinks == []
     assert [b.target_key for b in by_key(catalog, "/c/acid").backlinks] == ["/b/evergreen"]
     assert search_titles(catalog, "needles", typing=False) == ["Do evergreens shed needles?"]
+    # The quick index (titles, questions, keywords) follows too.
+    assert search_titles(catalog, "evergre", quick=True) == ["Do evergreens shed needles?"]
+    assert search_titles(catalog, "acid", quick=True) == ["What is an acid?"]  # not "Acid rain"
 
 
 def test_link_to_a_deleted_article_becomes_unresolved_and_a_dangling_one_resolves(catalog, library):
@@ -336,6 +340,20 @@ def test_changed_target_keeps_links_resolved(catalog, library):
     links = {lk.position: lk for lk in by_key(catalog, "/b/leaves").links}
     assert links[1].target_key == "/b/photo"
     assert search_titles(catalog, "starch", typing=False) == ["How does photosynthesis work?"]
+
+
+def test_a_retitled_article_is_found_by_its_new_title_only(catalog, library):
+    old = catalog.rowid_for_key("/b/photo")
+    assert old is not None
+    write_article(
+        library, "botany/photo.md", T0 + 20, id="2", title="Chloroplasts at work",
+        subject="Botany", url="/b/photo", answer="Rewritten answer about starch.",
+    )  # fmt: skip
+    catalog.refresh()
+    assert catalog.rowid_for_key("/b/photo") == old  # a rewritten article keeps its rowid
+    for quick in (True, False):
+        assert search_titles(catalog, "chloropl", quick=quick) == ["Chloroplasts at work"]
+        assert search_titles(catalog, "photosynthesis", quick=quick, typing=False) == []
 
 
 def test_only_mtime_change_is_a_change(catalog, library):
@@ -641,3 +659,66 @@ def test_many_refreshes_with_random_edits_match_a_fresh_build(tmp_path, seed):
     with Catalog(root, db_path=tmp_path / "fresh.sqlite3") as fresh:
         fresh.refresh()
         assert incremental == state(fresh)
+
+
+def _links_by_key(cat: Catalog) -> dict[tuple[str, int], str | None]:
+    conn = cat._reader
+    rows = conn.execute(
+        "SELECT s.key, l.position, t.key FROM links l JOIN articles s ON s.rowid = l.src "
+        "LEFT JOIN articles t ON t.rowid = l.target"
+    ).fetchall()
+    return {(src, position): target for src, position, target in rows}
+
+
+def test_refreshes_resolve_links_as_a_fresh_build_does(tmp_path):
+    """Random rounds of adds, deletes, retitles and new urls: a refreshed catalog links
+    exactly like one built from scratch (a refresh resolves only the links it must)."""
+    rng = random.Random(5)
+    root = tmp_path / "lib"
+    subjects = ["Botany", "Physics", "History"]
+    # Everything an article can be called; links name some that do not exist yet.
+    names = [(str(n), f"Title number {n}", f"/x/{n}") for n in range(60)]
+    present: dict[int, tuple[str, str, str]] = {}
+    mtime = T0
+
+    def write_one(n: int, ident: tuple[str, str, str]) -> None:
+        links = {}
+        for position in range(1, rng.randint(0, 5) + 1):
+            target = rng.randrange(len(names))
+            id_, title, url = names[target]
+            how = rng.choice(["url", "id", "title", "all"])
+            links[f"related_article{position}"] = link(
+                id_ if how in ("id", "all") else "",
+                title if how in ("title", "all") else "",
+                subjects[target % 3],
+                url if how in ("url", "all") else "",
+            )
+        write_article(
+            root, f"{subjects[n % 3].lower()}/a{n}.md", mtime, id=ident[0], title=ident[1],
+            subject=subjects[n % 3], url=ident[2], answer=f"Answer {n}.", **links,
+        )  # fmt: skip
+        present[n] = ident
+
+    for n in range(0, 60, 2):
+        write_one(n, names[n])
+    cat = Catalog(root, tmp_path / "incremental.sqlite3")
+    cat.refresh()
+    for round_ in range(6):
+        mtime += 10
+        absent = [n for n in range(60) if n not in present]
+        for n in rng.sample(absent, min(4, len(absent))):
+            write_one(n, names[n])
+        for n in rng.sample(sorted(present), 3):
+            (root / subjects[n % 3].lower() / f"a{n}.md").unlink()
+            del present[n]
+        for n in rng.sample(sorted(present), 3):  # new title, or new url, same file
+            id_, title, url = present[n]
+            renamed = (id_, f"Renamed {round_} {n}", url) if rng.random() < 0.5 else (
+                id_, title, f"/moved/{round_}/{n}")  # fmt: skip
+            write_one(n, renamed)
+        cat.refresh()
+        fresh = Catalog(root, tmp_path / f"fresh{round_}.sqlite3")
+        fresh.refresh()
+        assert _links_by_key(cat) == _links_by_key(fresh), f"round {round_}"
+        fresh.close()
+    cat.close()

@@ -89,6 +89,36 @@ def test_short_prefix_lists_in_title_order(search_catalog):
     assert not result.ranked
 
 
+def test_short_last_prefix_in_a_full_search_matches_the_short_fields(search_catalog):
+    # "leaves su": "leaves" anywhere, and a word starting "su" in a title, question or
+    # keywords (only the quick index has prefix indexes for one or two letters).
+    assert found(search_catalog, "leaves su", typing=True) == []
+    assert sorted(found(search_catalog, "sugar le", typing=True)) == [
+        "Photosynthesis in leaves"  # "leaves" in its title; Autumn has it in the answer only
+    ]
+    # Three letters or more: a prefix anywhere, as before.
+    assert sorted(found(search_catalog, "sugar lea", typing=True)) == [
+        "Autumn colours",
+        "Photosynthesis in leaves",
+    ]
+
+
+def test_a_search_while_typing_that_matches_too_many_is_not_ranked(search_catalog, monkeypatch):
+    import qtreader.library.catalog as catalog_module
+
+    ranked = search_catalog.search("lea", quick=True, typing=True, limit=50)
+    assert ranked.ranked
+    monkeypatch.setattr(catalog_module, "RANK_CAP", 1)
+    broad = search_catalog.search("lea", quick=True, typing=True, limit=50)
+    assert not broad.ranked
+    assert len(broad.rowids) == 3
+    assert sorted(broad.rowids) == sorted(ranked.rowids)
+    titles = [r.title for r in search_catalog.rows(list(broad.rowids))]
+    assert titles == sorted(titles, key=str.casefold)
+    # Without a limit (not while typing) every match is ranked, however many.
+    assert search_catalog.search("lea", quick=True, typing=True).ranked
+
+
 def test_phrases(search_catalog):
     assert found(search_catalog, '"sugar in the leaves"', typing=False) == [
         "Photosynthesis in leaves"

@@ -28,7 +28,7 @@ from .query import ParsedQuery, exclusion_expression, fts_expression, parse_quer
 from .scan import FileEntry, scan_library
 from .text import clean_line, subject_key
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
 CHUNK = 256
@@ -37,6 +37,11 @@ MARK_END = "\x03"
 # bm25 weights per FTS column: title, question, answer, keywords, subject.
 _WEIGHTS = "10.0, 6.0, 1.0, 4.0, 2.0"
 QUICK_COLUMNS = ("title", "question", "keywords")
+_QUICK_WEIGHTS = "10.0, 6.0, 4.0"
+# A search while typing that matches more articles than this lists a screenful in
+# title order instead of ranking them all: bm25 over 100,000 rows takes ~40 ms, and
+# the ranked full search follows as soon as typing pauses.
+RANK_CAP = 20_000
 
 Progress = Callable[[int, int], None]
 
@@ -69,21 +74,11 @@ CREATE TABLE articles(
     is_stub INTEGER NOT NULL,
     title_sort TEXT NOT NULL
 );
-CREATE INDEX articles_key ON articles(key);
-CREATE INDEX articles_id ON articles(id);
-CREATE INDEX articles_url ON articles(url);
-CREATE INDEX articles_title ON articles(title);
-CREATE INDEX articles_order ON articles(is_stub, title_sort);
-CREATE INDEX articles_subject ON articles(subject_key, is_stub, title_sort);
-CREATE INDEX articles_spelling ON articles(subject_key, subject, is_stub);  -- subject names
 CREATE TABLE links(
     src INTEGER NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
     subject TEXT NOT NULL, subject_key TEXT NOT NULL, url TEXT NOT NULL, target INTEGER
 );
-CREATE INDEX links_src ON links(src);
-CREATE INDEX links_target ON links(target);
 CREATE TABLE problems(path TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL, severity TEXT);
-CREATE INDEX problems_path ON problems(path);
 CREATE TABLE subjects(key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER, stubs INTEGER);
 -- The FTS index reads its text through this view, which unpacks the answers.
 CREATE VIEW articles_text AS
@@ -91,10 +86,37 @@ CREATE VIEW articles_text AS
 CREATE VIRTUAL TABLE fts USING fts5(
     title, question, answer, keywords, subject,
     content='articles_text', content_rowid='rowid',
-    tokenize='unicode61 remove_diacritics 2', prefix='2'
+    tokenize='unicode61 remove_diacritics 2'
+);
+-- Searches while typing: the short fields only, with prefix indexes so that the first
+-- letters of a word are one lookup. Small, so cheap to build; the big index above has
+-- no prefix index (it would cost a third more to build and store).
+CREATE VIRTUAL TABLE quick USING fts5(
+    title, question, keywords,
+    content='articles', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
 );
 INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 """
+# Secondary indexes. A cold build drops them and creates them after the bulk
+# insert (inside the same transaction): sorting once beats 150,000 B-tree inserts.
+_INDEXES = {
+    "articles_key": "articles(key)",
+    "articles_id": "articles(id)",
+    "articles_url": "articles(url)",
+    "articles_title": "articles(title)",
+    "articles_order": "articles(is_stub, title_sort)",
+    "articles_subject": "articles(subject_key, is_stub, title_sort)",
+    "articles_spelling": "articles(subject_key, subject, is_stub)",  # subject names
+    "links_src": "links(src)",
+    "links_target": "links(target)",
+    "problems_path": "problems(path)",
+}
+_CREATE_INDEXES = "".join(f"CREATE INDEX {name} ON {on};\n" for name, on in _INDEXES.items())
+# FTS5 flushes its in-memory term hash to a new segment every 1 MB by default and
+# merges every 4 segments: a bulk build spends more time merging than tokenizing.
+_BULK_FTS = {"hashsize": 32 * 1024 * 1024, "automerge": 8}
+_NORMAL_FTS = {"automerge": 4}
 
 _ARTICLE_COLUMNS = (
     "rowid, path, key, id, title, question, answer, keywords, subject, subject_key, date, "
@@ -102,6 +124,7 @@ _ARTICLE_COLUMNS = (
 )
 _PREFIXED_COLUMNS = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
 _FTS_COLUMNS = "title, question, answer, keywords, subject"
+_QUICK_COLUMNS = ", ".join(QUICK_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +276,7 @@ class Catalog:
             self._remove_files()
         try:
             conn = _connect(self.db_path)
-            conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA + _CREATE_INDEXES)
             conn.execute("INSERT INTO meta VALUES ('root', ?)", (str(self.root),))
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot create the catalog {self.db_path}: {exc}") from exc
@@ -402,11 +425,12 @@ class Catalog:
         parsed = parse_query(text, typing=typing)
         where, params = self._filters(subject, include_stubs, parsed.subjects)
         limit_sql = f" LIMIT {int(limit)}" if limit else ""
+        table = "quick" if quick else "fts"
         if not parsed.include:
             exclusion = exclusion_expression(parsed)
             if exclusion:
                 where = (where + " AND " if where else "WHERE ") + (
-                    "a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+                    f"a.rowid NOT IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
                 )
                 params.append(exclusion)
             # With a subject: prefix, read the subject's range from its index and sort
@@ -416,32 +440,48 @@ class Catalog:
                 f"SELECT a.rowid FROM {source} {where} ORDER BY a.title_sort{limit_sql}", params
             )
             return SearchResult(array("q", (r[0] for r in rows)), parsed)
-        expr = fts_expression(parsed, QUICK_COLUMNS if quick else None)
         extra = where.replace("WHERE", "AND", 1) if where else ""
-        # A one- or two-letter prefix matches most of a large library; ranking
-        # all of it costs more than it is worth, so those list in title order.
-        short_prefix = (
-            parsed.prefix_last and len(parsed.include) == 1 and len(parsed.include[0][-1]) < 3
-        )
+        # A last word of one or two letters, while typing, is the prefix of thousands of
+        # words: only the quick index has prefix indexes to look it up at once.
+        short_prefix = parsed.prefix_last and len(parsed.include[-1][-1]) < 3
+        lone_short_prefix = short_prefix and len(parsed.include) == 1
+        expr = fts_expression(parsed)
+        if short_prefix and not quick:
+            if lone_short_prefix:
+                table = "quick"
+            else:
+                # The words before it are searched everywhere, the prefix in the short fields.
+                last = ParsedQuery(include=parsed.include[-1:], prefix_last=True)
+                extra += " AND a.rowid IN (SELECT rowid FROM quick WHERE quick MATCH ?)"
+                params.append(fts_expression(last))
+                expr = fts_expression(
+                    ParsedQuery(include=parsed.include[:-1], exclude=parsed.exclude)
+                )
+        # A lone one- or two-letter prefix matches most of a large library; ranking all
+        # of it costs more than it is worth, so those list in title order. So does any
+        # search while typing (``limit``) that matches more than RANK_CAP articles.
+        ranked = not lone_short_prefix
+        if ranked and limit and table == "quick":
+            (matches,) = self._query("SELECT count(*) FROM quick WHERE quick MATCH ?", [expr])[0]
+            ranked = matches <= RANK_CAP
         # CROSS JOIN keeps the FTS query as the outer loop: left to itself, SQLite may walk
         # the title index and run the MATCH once per article (seconds for "s").
-        join = "SELECT a.rowid, a.title_sort FROM fts CROSS JOIN articles a ON a.rowid = fts.rowid "
-        if short_prefix and limit:
+        join = (
+            f"SELECT a.rowid, a.title_sort FROM {table} CROSS JOIN articles a "
+            f"ON a.rowid = {table}.rowid WHERE {table} MATCH ? {extra}"
+        )
+        if not ranked and limit:
             # A first screenful while typing: any `limit` matches, in title order. Sorting
             # every match of "s" would cost more than the whole keystroke may.
-            rows = sorted(
-                self._query(f"{join} WHERE fts MATCH ? {extra}{limit_sql}", [expr, *params]),
-                key=lambda row: row[1],
-            )
+            rows = sorted(self._query(f"{join}{limit_sql}", [expr, *params]), key=lambda r: r[1])
         else:
-            order = "a.title_sort" if short_prefix else f"bm25(fts, {_WEIGHTS})"
-            rows = self._query(
-                f"{join} WHERE fts MATCH ? {extra} ORDER BY {order}{limit_sql}", [expr, *params]
-            )
+            weights = _QUICK_WEIGHTS if table == "quick" else _WEIGHTS
+            order = f"bm25({table}, {weights})" if ranked else "a.title_sort"
+            rows = self._query(f"{join} ORDER BY {order}{limit_sql}", [expr, *params])
         return SearchResult(
             array("q", (r[0] for r in rows)),
             parsed,
-            ranked=not short_prefix,
+            ranked=ranked,
             truncated=bool(limit) and len(rows) >= (limit or 0),
         )
 
@@ -696,6 +736,11 @@ class _Indexer:
             conn.execute("PRAGMA synchronous=OFF")  # a crash leaves a cache we rebuild
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if cold:
+                for name in _INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
+                self._fts_config("fts", _BULK_FTS)
+                self._fts_config("quick", _BULK_FTS)
             # Number new articles above every rowid in use before the deletes below:
             # a rewritten article keeps its rowid, and no new one may take it.
             self._rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
@@ -765,6 +810,11 @@ class _Indexer:
                     problem_rows.append((p.path, p.line, p.reason, p.severity.value))
                 file_rows.append((entry.path, entry.size, entry.mtime_ns, rowid))
             self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
+            if cold:
+                for name, on in _INDEXES.items():
+                    conn.execute(f"CREATE INDEX {name} ON {on}")
+                self._fts_config("fts", _NORMAL_FTS)
+                self._fts_config("quick", _NORMAL_FTS)
             self._resolve_links(touched, new_rowids, cold)
             self._update_subjects()
             conn.execute("COMMIT")
@@ -778,6 +828,15 @@ class _Indexer:
             # No 'optimize': FTS5's automerge keeps segments few, and the merge cost
             # ~6 s at 150,000 articles for no measurable gain in query time.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _fts_config(self, table: str, values: dict[str, int]) -> None:
+        for name, value in values.items():
+            try:
+                self.conn.execute(
+                    f"INSERT INTO {table}({table}, rank) VALUES (?, ?)", (name, value)
+                )
+            except sqlite3.OperationalError:
+                pass  # an older SQLite without this option: slower, still correct
 
     def _parsed(
         self, to_read: list[FileEntry]
@@ -802,6 +861,10 @@ class _Indexer:
         conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", problems)
         conn.executemany("INSERT INTO files VALUES (?,?,?,?)", files)
         conn.executemany(f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?,?)", fts)
+        conn.executemany(
+            f"INSERT INTO quick(rowid, {_QUICK_COLUMNS}) VALUES (?,?,?,?)",
+            [(rowid, title, question, keywords) for rowid, title, question, _, keywords, _ in fts],
+        )
         for rows in (articles, links, problems, files, fts):
             rows.clear()
 
@@ -839,22 +902,51 @@ class _Indexer:
             "FROM articles_text WHERE rowid = ?",
             (rowid,),
         )
+        conn.execute(
+            f"INSERT INTO quick(quick, rowid, {_QUICK_COLUMNS}) "
+            f"SELECT 'delete', rowid, {_QUICK_COLUMNS} FROM articles WHERE rowid = ?",
+            (rowid,),
+        )
         conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
 
     def _resolve_links(self, touched: list[int], new_rowids: list[int], cold: bool) -> None:
+        """Point links at their articles: by url, else id (same subject first), else title.
+
+        A cold build resolves every link. A refresh resolves only the links that can
+        have changed: those of new or rewritten articles, those into articles that
+        changed or went away, and dangling ones naming a new article's url, id or title
+        (every other dangling link found no article the last time, and still cannot).
+        """
         conn = self.conn
-        if not cold and (touched or new_rowids):
-            # Links into articles that changed or went away must be resolved again.
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched(rowid INTEGER PRIMARY KEY)")
-            conn.execute("DELETE FROM touched")
+        scope = ""
+        if not cold:
+            if not (touched or new_rowids):
+                return
+            for table in ("touched", "written", "pending"):
+                conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}(rowid INTEGER PRIMARY KEY)")
+                conn.execute(f"DELETE FROM {table}")
             conn.executemany("INSERT OR IGNORE INTO touched VALUES (?)", [(r,) for r in touched])
+            conn.executemany("INSERT OR IGNORE INTO written VALUES (?)", [(r,) for r in new_rowids])
             conn.execute(
-                "UPDATE links SET target = NULL WHERE target IN (SELECT rowid FROM touched)"
+                "INSERT OR IGNORE INTO pending SELECT rowid FROM links "
+                "WHERE target IN (SELECT rowid FROM touched)"
             )
+            conn.execute("UPDATE links SET target = NULL WHERE rowid IN pending")
+            conn.execute(
+                "INSERT OR IGNORE INTO pending SELECT rowid FROM links "
+                "WHERE src IN (SELECT rowid FROM written)"
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO pending SELECT l.rowid FROM links l WHERE l.target IS NULL "
+                "AND (l.url IN (SELECT url FROM articles WHERE rowid IN written) "
+                "OR l.id IN (SELECT id FROM articles WHERE rowid IN written) "
+                "OR l.title IN (SELECT title FROM articles WHERE rowid IN written))"
+            )
+            scope = " AND rowid IN pending"
         conn.execute(
             "UPDATE links SET target = (SELECT a.rowid FROM articles a WHERE a.url = links.url "
-            "ORDER BY a.rowid LIMIT 1) WHERE target IS NULL AND url != ''"
+            f"ORDER BY a.rowid LIMIT 1) WHERE target IS NULL AND url != ''{scope}"
         )
         conn.execute(
             # An id can be shared by copies under two subjects: prefer the link's subject.
@@ -862,11 +954,11 @@ class _Indexer:
             "(SELECT a.rowid FROM articles a WHERE a.id = links.id "
             "AND a.subject_key = links.subject_key ORDER BY a.rowid LIMIT 1), "
             "(SELECT a.rowid FROM articles a WHERE a.id = links.id ORDER BY a.rowid LIMIT 1)) "
-            "WHERE target IS NULL AND id != ''"
+            f"WHERE target IS NULL AND id != ''{scope}"
         )
         conn.execute(
             "UPDATE links SET target = (SELECT a.rowid FROM articles a WHERE a.title = links.title "
-            "ORDER BY a.rowid LIMIT 1) WHERE target IS NULL AND title != ''"
+            f"ORDER BY a.rowid LIMIT 1) WHERE target IS NULL AND title != ''{scope}"
         )
 
     def _update_subjects(self) -> None:
