@@ -720,5 +720,6 @@ def test_refreshes_resolve_links_as_a_fresh_build_does(tmp_path):
         fresh = Catalog(root, tmp_path / f"fresh{round_}.sqlite3")
         fresh.refresh()
         assert _links_by_key(cat) == _links_by_key(fresh), f"round {round_}"
+        assert cat.count() == fresh.count() == len(present)
         fresh.close()
     cat.close()

@@ -340,8 +340,10 @@ class Catalog:
         return self._reader.execute(sql, tuple(params)).fetchall()
 
     def count(self, include_stubs: bool = True) -> int:
-        where = "" if include_stubs else " WHERE is_stub = 0"
-        return self._query(f"SELECT count(*) FROM articles{where}")[0][0]
+        # From the per-subject totals each refresh keeps: counting 150,000 rows takes
+        # ~7 ms, and the reader asks after every search.
+        total = "sum(count)" if include_stubs else "sum(count - stubs)"
+        return self._query(f"SELECT coalesce({total}, 0) FROM subjects")[0][0]
 
     def subjects(self, include_stubs: bool = False) -> list[SubjectCount]:
         count = "count" if include_stubs else "count - stubs"

@@ -8,6 +8,7 @@ article carries can reach a terminal.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # C0 controls except TAB and LF, DEL, and the C1 range (U+0080..U+009F, which
 # includes the 8-bit CSI U+009B and OSC U+009D).
@@ -175,6 +176,7 @@ def humanise(name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
+@lru_cache(maxsize=4096)  # a library has a few dozen subjects, named on every link
 def subject_key(subject: str) -> str:
     """Spellings that differ only in case or spacing share one key."""
     return " ".join(subject.replace("-", " ").replace("_", " ").split()).casefold()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +24,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Markdown, ProgressBar
 from textual.worker import get_current_worker
 
-from ...library.bookmarks import BookmarkStore, HistoryStore, StoreReadOnly, resolve_entry
+from ...library.bookmarks import (
+    Bookmark,
+    BookmarkStore,
+    HistoryStore,
+    StoreReadOnly,
+    resolve_entry,
+)
 from ...library.catalog import Catalog, CatalogError, RefreshReport, SearchResult
 from ...library.export import article_link, article_markdown
 from ...library.links import LinkKind, classify_url
@@ -50,6 +59,7 @@ def words_pattern(words: list[str]) -> re.Pattern[str]:
 
 QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
+T = TypeVar("T")
 QUICK_LIMIT = 300  # rows a keystroke's search fetches: more than a screenful
 
 
@@ -134,6 +144,7 @@ class ReaderScreen(Screen[None]):
         self.nav = Navigation()
         self.article: Article | None = None
         self.removed: list = []  # bookmarks removed with "d", for undo
+        self._bookmark_lock = threading.Lock()
         self._search_generation = 0
         self._quick_timer: Timer | None = None
         self._full_timer: Timer | None = None
@@ -347,7 +358,7 @@ class ReaderScreen(Screen[None]):
             return
         self._search_generation += 1
         if self.scope.kind in ("bookmarks", "history"):
-            self._show_saved(open_first)
+            self._load_saved(self._search_generation, self.scope, self.query_text, open_first)
             return
         self._search(self._search_generation, self.query_text, self.scope, full, open_first)
 
@@ -420,13 +431,21 @@ class ReaderScreen(Screen[None]):
             return f"No articles match '{query}'."
         return "This library has no articles."
 
-    def _show_saved(self, open_first: bool = False) -> None:
-        """The Bookmarks or History list, newest first."""
+    @work(thread=True, exclusive=True, group="search")
+    def _load_saved(
+        self,
+        generation: int,
+        scope: Scope,
+        text: str,
+        open_first: bool = False,
+        keep_cursor: bool = False,
+    ) -> None:
+        """The Bookmarks or History list, newest first: read (files, catalog) off the UI thread."""
         catalog = self.catalog
         assert catalog is not None
-        query = self.query_text.casefold().strip()
+        query = text.casefold().strip()
         entries: list[ListEntry] = []
-        if self.scope.kind == "bookmarks":
+        if scope.kind == "bookmarks":
             for b in self.bookmarks.all(self.library):
                 rowid = resolve_entry(catalog, b.key, b.url, b.id, b.title)
                 entries.append(
@@ -444,13 +463,28 @@ class ReaderScreen(Screen[None]):
             empty = "No history yet: the articles you open are listed here."
         if query:
             entries = [e for e in entries if query in e.title.casefold()]
+        self.app.call_from_thread(
+            self._show_saved, generation, scope, entries, empty, open_first, keep_cursor
+        )
+
+    def _show_saved(
+        self,
+        generation: int,
+        scope: Scope,
+        entries: list[ListEntry],
+        empty: str,
+        open_first: bool,
+        keep_cursor: bool,
+    ) -> None:
+        if generation != self._search_generation:
+            return  # a newer search or list has started
         article_list = self.query_one("#list", ArticleList)
-        cursor = 0
+        cursor = min(article_list.cursor, max(len(entries) - 1, 0)) if keep_cursor else 0
         if self._restoring is not None:
             cursor = self._restoring.list_index
             self._restoring = None
         article_list.set_source(StaticRows(entries), (), cursor, empty)
-        self.query_one("#count", Label).update(f"{len(entries):,} {self.scope.name.lower()}")
+        self.query_one("#count", Label).update(f"{len(entries):,} {scope.name.lower()}")
         if open_first and entries and entries[0].rowid is not None:
             self.open_rowid(entries[0].rowid, key=entries[0].key)
 
@@ -745,31 +779,59 @@ class ReaderScreen(Screen[None]):
             self.notify("Open or select an article to bookmark it.")
             return
         key, article = target
-        if article is None:
-            rowid = self.catalog.rowid_for_key(key)
-            article = self.catalog.article(rowid) if rowid is not None else None
-        if article is None:
-            return
-        try:
-            marked = self.bookmarks.toggle(self.library, article)
-        except (StoreReadOnly, OSError) as exc:
-            self.notify(str(exc), title="Bookmark not saved", severity="error", timeout=10)
-            return
-        self._after_bookmarks_changed()
-        self.notify(("Bookmarked: " if marked else "Bookmark removed: ") + article.title, timeout=3)
+        catalog = self.catalog
 
-    def _after_bookmarks_changed(self) -> None:
-        self._marked = self.bookmarks.keys(self.library)
+        def toggle() -> tuple[bool, str] | None:
+            found = article
+            if found is None:
+                rowid = catalog.rowid_for_key(key)
+                found = catalog.article(rowid) if rowid is not None else None
+            if found is None:
+                return None
+            return self.bookmarks.toggle(self.library, found), found.title
+
+        def done(outcome: tuple[bool, str] | None) -> None:
+            if outcome is not None:
+                marked, title = outcome
+                self.notify(("Bookmarked: " if marked else "Bookmark removed: ") + title, timeout=3)
+
+        self._change_bookmarks(toggle, done, "Bookmark not saved")
+
+    def _change_bookmarks(
+        self, change: Callable[[], T], done: Callable[[T], None], failure: str
+    ) -> None:
+        """Run ``change`` (which writes and fsyncs the bookmarks file) off the UI thread,
+        then ``done`` with its result on it."""
+
+        def run() -> None:
+            try:
+                with self._bookmark_lock:  # one change at a time
+                    result = change()
+                    marked = self.bookmarks.keys(self.library)
+                    history = len(self.history.all(self.library))
+            except (StoreReadOnly, OSError) as exc:
+                self.app.call_from_thread(
+                    self.notify, str(exc), title=failure, severity="error", timeout=10
+                )
+                return
+
+            def finish() -> None:
+                self._after_bookmarks_changed(marked, history)
+                done(result)
+
+            self.app.call_from_thread(finish)
+
+        self.run_worker(run, thread=True, group="bookmarks")
+
+    def _after_bookmarks_changed(self, marked: set[str], history_count: int) -> None:
+        self._marked = marked
         self._report_messages(self.bookmarks.take_messages())
         if self.article is not None:
             self.query_one("#view", ArticleView).set_bookmarked(self.article.key in self._marked)
-        self.query_one("#subjects", SubjectTree).update_counts(
-            len(self._marked), len(self.history.all(self.library))
-        )
+        self.query_one("#subjects", SubjectTree).update_counts(len(marked), history_count)
         if self.scope.kind == "bookmarks":
-            cursor = self.query_one("#list", ArticleList).cursor
-            self._show_saved()
-            self.query_one("#list", ArticleList).cursor = cursor
+            self._search_generation += 1
+            self._load_saved(self._search_generation, self.scope, self.query_text, keep_cursor=True)
         else:
             self.query_one("#list", ArticleList).redraw()
         self.refresh_bindings()
@@ -790,27 +852,25 @@ class ReaderScreen(Screen[None]):
         entry = self.query_one("#list", ArticleList).entry
         if entry is None:
             return
-        try:
-            removed = self.bookmarks.remove(self.library, entry.key)
-        except (StoreReadOnly, OSError) as exc:
-            self.notify(str(exc), title="Bookmark not removed", severity="error", timeout=10)
-            return
-        if removed is not None:
-            self.removed.append(removed)
-            self.notify(f"Removed “{removed.title}”. Press u to undo.", timeout=5)
-        self._after_bookmarks_changed()
+
+        def done(removed: Bookmark | None) -> None:
+            if removed is not None:
+                self.removed.append(removed)
+                self.notify(f"Removed “{removed.title}”. Press u to undo.", timeout=5)
+
+        self._change_bookmarks(
+            partial(self.bookmarks.remove, self.library, entry.key), done, "Bookmark not removed"
+        )
 
     def action_undo_remove(self) -> None:
         if not self.removed:
             return
         bookmark = self.removed.pop()
-        try:
-            self.bookmarks.add(bookmark)
-        except (StoreReadOnly, OSError) as exc:
-            self.notify(str(exc), title="Bookmark not restored", severity="error", timeout=10)
-            return
-        self.notify(f"Restored “{bookmark.title}”.", timeout=3)
-        self._after_bookmarks_changed()
+
+        def done(_: object) -> None:
+            self.notify(f"Restored “{bookmark.title}”.", timeout=3)
+
+        self._change_bookmarks(partial(self.bookmarks.add, bookmark), done, "Bookmark not restored")
 
     def action_edit_note(self) -> None:
         entry = self.query_one("#list", ArticleList).entry
@@ -820,13 +880,15 @@ class ReaderScreen(Screen[None]):
         def save(note: str | None) -> None:
             if note is None:
                 return
-            try:
-                self.bookmarks.set_note(self.library, entry.key, note)
-            except (StoreReadOnly, OSError) as exc:
-                self.notify(str(exc), title="Note not saved", severity="error", timeout=10)
-                return
-            self.notify("Note saved.", timeout=2)
-            self._after_bookmarks_changed()
+
+            def done(_: object) -> None:
+                self.notify("Note saved.", timeout=2)
+
+            self._change_bookmarks(
+                partial(self.bookmarks.set_note, self.library, entry.key, note),
+                done,
+                "Note not saved",
+            )
 
         self.app.push_screen(NoteScreen(entry.title, entry.note), save)
 
