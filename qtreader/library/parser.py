@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .dates import display_date
+from .fastyaml import load_simple
 from .models import Article, Problem, RelatedLink, Severity
 from .scan import MAX_FILE_BYTES, decode_bytes
 from .text import clean_line, clean_text, decode_newlines, humanise
@@ -273,6 +274,37 @@ def _plain_article(text: str, path: str) -> Article | None:
     )
 
 
+def _load_yaml(front: str, path: str) -> tuple[Any, ParseResult | None]:
+    """(front matter loaded by PyYAML, None), or (None, the result saying why it cannot be)."""
+    # Aliases need an anchor ("&name") to refer to, so most files skip the count.
+    many_aliases = "&" in front and _alias_count(front) > MAX_ALIASES
+    if many_aliases or _nesting_depth(front) > MAX_NESTING:
+        # The cheap counts can only overestimate: look closer before refusing.
+        depth, aliases = _structure(front)
+        reason = None
+        if aliases > MAX_ALIASES:
+            reason = f"the front matter uses more than {MAX_ALIASES} YAML aliases"
+        elif depth > MAX_NESTING:
+            reason = f"the front matter is nested deeper than {MAX_NESTING} levels"
+        if reason:
+            return None, ParseResult(None, [Problem(path, reason, line=1)])
+    try:
+        return yaml.load(front, Loader=_Loader), None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for '---'
+        what = (exc.problem or "invalid YAML").strip()
+        return None, ParseResult(
+            None, [Problem(path, f"the front matter is not valid YAML: {what}", line)]
+        )
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None, ParseResult(
+            None,
+            [Problem(path, f"the front matter is not valid YAML: {clean_line(reason)[:120]}", 1)],
+        )
+
+
 def parse_text(text: str, path: str) -> ParseResult:
     """Parse decoded text of the file at ``path`` (relative to the library)."""
     problems: list[Problem] = []
@@ -292,33 +324,12 @@ def parse_text(text: str, path: str) -> ParseResult:
             return ParseResult(None, [Problem(path, "the file has no text")])
         return ParseResult(article, problems)
 
-    # Aliases need an anchor ("&name") to refer to, so most files skip the count.
-    many_aliases = "&" in front and _alias_count(front) > MAX_ALIASES
-    if many_aliases or _nesting_depth(front) > MAX_NESTING:
-        # The cheap counts can only overestimate: look closer before refusing.
-        depth, aliases = _structure(front)
-        reason = None
-        if aliases > MAX_ALIASES:
-            reason = f"the front matter uses more than {MAX_ALIASES} YAML aliases"
-        elif depth > MAX_NESTING:
-            reason = f"the front matter is nested deeper than {MAX_NESTING} levels"
-        if reason:
-            return ParseResult(None, [Problem(path, reason, line=1)])
-    try:
-        data = yaml.load(front, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 2 if mark is not None else None  # +1 for 1-based, +1 for '---'
-        what = (exc.problem or "invalid YAML").strip()
-        return ParseResult(
-            None, [Problem(path, f"the front matter is not valid YAML: {what}", line)]
-        )
-    except (yaml.YAMLError, RecursionError, ValueError, TypeError, OverflowError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return ParseResult(
-            None,
-            [Problem(path, f"the front matter is not valid YAML: {clean_line(reason)[:120]}", 1)],
-        )
+    # Nearly every file has the same simple front matter: read it without PyYAML.
+    data = load_simple(front)
+    if data is None:
+        data, failed = _load_yaml(front, path)
+        if failed is not None:
+            return failed
     if data is None:
         data = {}
     if not isinstance(data, dict):
