@@ -101,3 +101,36 @@ def test_parse_bytes_never_raises_on_odd_field_types(fields):
 
     text = "---\n" + yaml.safe_dump(fields, allow_unicode=True) + "---\n"
     check_result(parse_bytes(text.encode("utf-8", "surrogatepass"), "subject/file.md"))
+
+
+def _front_matter_by_lines(text: str):
+    """The front matter split as the rule reads: from a first line '---' to the next
+    line that is '---' or '...' (trailing spaces or tabs allowed)."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---" or len(lines) == 1:
+        return None, text, 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip(" \t") in ("---", "...") and line.lstrip(" \t") == line:
+            return "".join(x + "\n" for x in lines[1 : number - 1]), "\n".join(
+                lines[number:]
+            ), number + 1
+    return "unclosed"
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.lists(st.sampled_from(["---", "...", "\n", " ", "\t", "a", "x: y", "-- -", "...."]))
+    .map("".join)
+    .flatmap(lambda body: st.sampled_from([body, "---\n" + body, "--- \n" + body]))
+)
+def test_front_matter_is_split_at_the_first_closing_fence_line(text):
+    from qtreader.library.parser import _split_front_matter, _Unclosed
+
+    if not text.startswith("---"):
+        assert _split_front_matter(text) == (None, text, 1)
+        return
+    try:
+        got = _split_front_matter(text)
+    except _Unclosed:
+        got = "unclosed"
+    assert got == _front_matter_by_lines(text)

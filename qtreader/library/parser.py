@@ -42,7 +42,7 @@ BINARY = "the file is binary (it holds NUL bytes)"
 MAX_ALIASES = 100
 MAX_NESTING = 64
 _RELATED = re.compile(r"related_article(\d+)$")
-_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_FENCE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 # Starts with the literal "*" so the regex engine skips to candidates at C speed;
 # the character before each one is checked in Python (see _alias_count).
 _ALIAS = re.compile(r"\*[^\s\[\]{},]+")
@@ -83,17 +83,11 @@ def _split_front_matter(text: str) -> tuple[str | None, str, int]:
     first_end = text.find("\n")
     if first_end == -1 or text[:first_end].rstrip() != "---":
         return None, text, 1
-    pos = first_end + 1
-    line = 2
-    while pos <= len(text):
-        end = text.find("\n", pos)
-        if end == -1:
-            end = len(text)
-        if _FENCE.match(text[pos:end]):
-            return text[first_end + 1 : pos], text[end + 1 :], line + 1
-        pos = end + 1
-        line += 1
-    raise _Unclosed()
+    fence = _FENCE_LINE.search(text, first_end + 1)
+    if fence is None:
+        raise _Unclosed()
+    line = text.count("\n", 0, fence.start()) + 1  # the closing fence's line
+    return text[first_end + 1 : fence.start()], text[fence.end() + 1 :], line + 1
 
 
 class _Unclosed(Exception):
