@@ -111,9 +111,11 @@ def _front_matter_by_lines(text: str):
         return None, text, 1
     for number, line in enumerate(lines[1:], start=2):
         if line.rstrip(" \t") in ("---", "...") and line.lstrip(" \t") == line:
-            return "".join(x + "\n" for x in lines[1 : number - 1]), "\n".join(
-                lines[number:]
-            ), number + 1
+            return (
+                "".join(x + "\n" for x in lines[1 : number - 1]),
+                "\n".join(lines[number:]),
+                number + 1,
+            )
     return "unclosed"
 
 
