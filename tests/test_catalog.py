@@ -723,3 +723,62 @@ def test_refreshes_resolve_links_as_a_fresh_build_does(tmp_path):
         assert cat.count() == fresh.count() == len(present)
         fresh.close()
     cat.close()
+
+
+def _fts_segments(cat: Catalog, table: str) -> list[int]:
+    """Leaf pages of each segment of an FTS5 index, from its structure record."""
+    (blob,) = cat._reader.execute(f"SELECT block FROM {table}_data WHERE id = 10").fetchone()
+
+    def varint(at: int) -> tuple[int, int]:
+        value = 0
+        for _ in range(9):
+            byte = blob[at]
+            at += 1
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        return value, at
+
+    at = 4  # the cookie
+    levels, at = varint(at)
+    _, at = varint(at)  # segments
+    _, at = varint(at)  # write counter
+    sizes = []
+    for _ in range(levels):
+        _, at = varint(at)  # segments being merged
+        count, at = varint(at)
+        for _ in range(count):
+            _, at = varint(at)  # segment id
+            first, at = varint(at)
+            last, at = varint(at)
+            sizes.append(last - first + 1)
+    return sizes
+
+
+def test_small_refreshes_after_a_bulk_build_keep_search_right_and_segments_few(tmp_path):
+    """A bulk build ends with one merged segment and automatic merging off (left on, it
+    merged the build's big segments again during the next small refreshes: seconds
+    each at 150,000 articles, see the benchmark). Segments must still stay few."""
+    root = tmp_path / "lib"
+    for n in range(300):
+        write_article(
+            root, f"s{n % 3}/a{n}.md", T0, id=str(n), title=f"Article {n}", subject="S",
+            url=f"/a/{n}", answer=" ".join(f"word{(n * 7 + k) % 500}" for k in range(120)),
+        )  # fmt: skip
+    cat = Catalog(root)
+    cat.refresh()
+    assert len(_fts_segments(cat, "fts")) == 1  # merged once, at the end of the build
+    settings = dict(cat._reader.execute("SELECT k, v FROM fts_config"))
+    assert settings["automerge"] == 0
+    rng = random.Random(3)
+    for round_ in range(40):
+        n = rng.randrange(300)
+        write_article(
+            root, f"s{n % 3}/a{n}.md", T0 + 10 + round_, id=str(n), title=f"Article {n}",
+            subject="S", url=f"/a/{n}", answer=f"changed{round_} and more words",
+        )  # fmt: skip
+        cat.refresh()
+        assert search_titles(cat, f"changed{round_}", typing=False) == [f"Article {n}"]
+        # FTS5's "crisis merge" (16 segments on a level) keeps the count bounded.
+        assert len(_fts_segments(cat, "fts")) <= 32
+    cat.close()

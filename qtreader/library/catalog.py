@@ -115,8 +115,12 @@ _INDEXES = {
 _CREATE_INDEXES = "".join(f"CREATE INDEX {name} ON {on};\n" for name, on in _INDEXES.items())
 # FTS5 flushes its in-memory term hash to a new segment every 1 MB by default and
 # merges every 4 segments: a bulk build spends more time merging than tokenizing.
-_BULK_FTS = {"hashsize": 32 * 1024 * 1024, "automerge": 8}
-_NORMAL_FTS = {"automerge": 4}
+_BULK_FTS = {"hashsize": 32 * 1024 * 1024, "automerge": 4}
+# After a bulk build, the index is merged into one segment and automatic merging is
+# turned off: left on, the next small refreshes would merge their segments with the
+# big ones (seconds each, measured, and a file growing by a quarter). Small segments
+# still get merged among themselves by FTS5's "crisis merge" (16 on one level).
+_AFTER_BULK_FTS = {"automerge": 0, "hashsize": 1024 * 1024}
 
 _ARTICLE_COLUMNS = (
     "rowid, path, key, id, title, question, answer, keywords, subject, subject_key, date, "
@@ -772,10 +776,14 @@ class _Indexer:
             for path in [*removed, *(e.path for e in to_read if e.path in known)]:
                 rowid = known[path][2]
                 if rowid is not None:
-                    self._delete_article(rowid)
                     touched.append(rowid)
                 conn.execute("DELETE FROM problems WHERE path = ?", (path,))
                 conn.execute("DELETE FROM files WHERE path = ?", (path,))
+            # In rowid order: FTS5 writes its pending terms out as a new segment whenever
+            # a rowid is not above the last one, and a hundred tiny segments set off
+            # merges of the big ones (seconds, and a bloated file).
+            for rowid in sorted(touched):
+                self._delete_article(rowid)
             reused = {known[e.path][2]: e.path for e in to_read if e.path in known}
             reuse_by_path = {p: r for r, p in reused.items() if r is not None}
             new_rowids: list[int] = []
@@ -825,11 +833,19 @@ class _Indexer:
                 file_rows.append((entry.path, entry.size, entry.mtime_ns, rowid))
             self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
             if cold:
+                # Links are resolved through the article indexes; their own indexes
+                # come after, so that setting 400,000 targets updates no index.
                 for name, on in _INDEXES.items():
-                    conn.execute(f"CREATE INDEX {name} ON {on}")
-                self._fts_config("fts", _NORMAL_FTS)
-                self._fts_config("quick", _NORMAL_FTS)
+                    if not name.startswith("links_"):
+                        conn.execute(f"CREATE INDEX {name} ON {on}")
+                for table in ("fts", "quick"):
+                    conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+                    self._fts_config(table, _AFTER_BULK_FTS)
             self._resolve_links(touched, new_rowids, cold)
+            if cold:
+                for name, on in _INDEXES.items():
+                    if name.startswith("links_"):
+                        conn.execute(f"CREATE INDEX {name} ON {on}")
             self._update_subjects()
             conn.execute("COMMIT")
         except BaseException:
@@ -839,8 +855,6 @@ class _Indexer:
             if cold:
                 conn.execute("PRAGMA synchronous=NORMAL")
         if cold:
-            # No 'optimize': FTS5's automerge keeps segments few, and the merge cost
-            # ~6 s at 150,000 articles for no measurable gain in query time.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _fts_config(self, table: str, values: dict[str, int]) -> None:
@@ -874,6 +888,7 @@ class _Indexer:
         )
         conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", problems)
         conn.executemany("INSERT INTO files VALUES (?,?,?,?)", files)
+        fts.sort()  # in rowid order: see the deletes in _write
         conn.executemany(
             f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?,?)",
             [
