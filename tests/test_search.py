@@ -96,6 +96,13 @@ def test_short_last_prefix_in_a_full_search_matches_the_short_fields(search_cata
     assert sorted(found(search_catalog, "sugar le", typing=True)) == [
         "Photosynthesis in leaves"  # "leaves" in its title; Autumn has it in the answer only
     ]
+    # ... or as a whole word anywhere: a search that ends in "in" or "d" still finds it
+    # in an answer (bug: "maple in" found nothing).
+    assert found(search_catalog, "maple in", typing=True) == ["Autumn colours"]
+    # Exclusions look at the whole text (bug: "-sugar le" kept an answer with "sugar").
+    assert "Photosynthesis in leaves" not in found(search_catalog, "-sugar le", typing=True)
+    assert "How children learn" in found(search_catalog, "-sugar le", typing=True)
+    assert "Photosynthesis in leaves" not in found(search_catalog, "leaves -sugar l", typing=True)
     # Three letters or more: a prefix anywhere, as before.
     assert sorted(found(search_catalog, "sugar lea", typing=True)) == [
         "Autumn colours",

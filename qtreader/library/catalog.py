@@ -477,16 +477,22 @@ class Catalog:
         lone_short_prefix = short_prefix and len(parsed.include) == 1
         expr = fts_expression(parsed)
         if short_prefix and not quick:
+            # The full index has no prefix index: the last word matches as a prefix in
+            # the short fields, or as a whole word anywhere ("vitamin d" still finds a
+            # "d" in an answer). Exclusions still look at the whole text.
+            either = (
+                "(a.rowid IN (SELECT rowid FROM quick WHERE quick MATCH ?) "
+                "OR a.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?))"
+            )
+            either_params = [
+                fts_expression(ParsedQuery(include=parsed.include[-1:], prefix_last=True)),
+                fts_expression(ParsedQuery(include=parsed.include[-1:])),
+            ]
             if lone_short_prefix:
-                table = "quick"
-            else:
-                # The words before it are searched everywhere, the prefix in the short fields.
-                last = ParsedQuery(include=parsed.include[-1:], prefix_last=True)
-                extra += " AND a.rowid IN (SELECT rowid FROM quick WHERE quick MATCH ?)"
-                params.append(fts_expression(last))
-                expr = fts_expression(
-                    ParsedQuery(include=parsed.include[:-1], exclude=parsed.exclude)
-                )
+                return self._short_prefix_alone(parsed, where, params, either, either_params, limit)
+            extra += f" AND {either}"
+            params.extend(either_params)
+            expr = fts_expression(ParsedQuery(include=parsed.include[:-1], exclude=parsed.exclude))
         # A lone one- or two-letter prefix matches most of a large library; ranking all
         # of it costs more than it is worth, so those list in title order. So does any
         # search while typing (``limit``) that matches more than RANK_CAP articles.
@@ -512,6 +518,35 @@ class Catalog:
             array("q", (r[0] for r in rows)),
             parsed,
             ranked=ranked,
+            truncated=bool(limit) and len(rows) >= (limit or 0),
+        )
+
+    def _short_prefix_alone(
+        self,
+        parsed: ParsedQuery,
+        where: str,
+        params: list[object],
+        either: str,
+        either_params: list[object],
+        limit: int | None,
+    ) -> SearchResult:
+        """A full search for one word of one or two letters: in title order (see _search)."""
+        clauses = [either]
+        params = [*params, *either_params]
+        exclusion = exclusion_expression(parsed)
+        if exclusion:
+            clauses.append("a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            params.append(exclusion)
+        where = (where + " AND " if where else "WHERE ") + " AND ".join(clauses)
+        source = "articles a INDEXED BY articles_subject" if parsed.subjects else "articles a"
+        limit_sql = f" LIMIT {int(limit)}" if limit else ""
+        rows = self._query(
+            f"SELECT a.rowid FROM {source} {where} ORDER BY a.title_sort{limit_sql}", params
+        )
+        return SearchResult(
+            array("q", (r[0] for r in rows)),
+            parsed,
+            ranked=False,
             truncated=bool(limit) and len(rows) >= (limit or 0),
         )
 
