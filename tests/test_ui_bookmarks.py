@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.widgets import Input
 from ui_support import SAMPLE, article_list, article_view, sample_catalog, settle, wait_for
 
@@ -161,3 +163,52 @@ async def test_relaunch_restores_the_session():
         assert again.reader.article.key == opened
         assert article_list(again).cursor == 1
         assert len(article_list(again).source) == subject.count
+
+
+async def _three_bookmarks_listed(pilot, app: ReaderApp) -> None:
+    await settle(pilot, app)
+    article_list(app).focus()
+    for _ in range(3):
+        await pilot.press("b", "j")
+        await settle(pilot, app)
+    await pilot.press("B")
+    await settle(pilot, app)
+    assert app.reader.scope == BOOKMARKS
+    assert len(BookmarkStore().all(_library())) == 3
+
+
+def _slow_disk(monkeypatch) -> None:
+    """Each bookmark removal takes 0.3 s to write, as on a slow or network disk."""
+    real = BookmarkStore.remove
+
+    def slow(self, *args):
+        time.sleep(0.3)  # the write being slow is the point of this test
+        return real(self, *args)
+
+    monkeypatch.setattr(BookmarkStore, "remove", slow)
+
+
+async def test_undo_pressed_before_the_removal_is_written_restores_it(monkeypatch):
+    """Bug: "u" right after "d" found nothing to undo while "d" was still writing."""
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _three_bookmarks_listed(pilot, app)
+        _slow_disk(monkeypatch)
+        await pilot.press("g", "d", "u")
+        await settle(pilot, app)
+        assert len(BookmarkStore().all(_library())) == 3
+        assert app.reader.removed == []
+
+
+async def test_two_quick_removals_remove_two_bookmarks(monkeypatch):
+    """Bug: the second "d" acted on the row already being removed, and did nothing."""
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _three_bookmarks_listed(pilot, app)
+        first_two = [article_list(app).source.get(i).key for i in range(2)]
+        _slow_disk(monkeypatch)
+        await pilot.press("g", "d", "d")
+        await settle(pilot, app)
+        left = BookmarkStore().all(_library())
+        assert len(left) == 1 and left[0].key not in first_two
+        assert len(article_list(app).source) == 1

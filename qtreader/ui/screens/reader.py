@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -60,6 +60,16 @@ def words_pattern(words: list[str]) -> re.Pattern[str]:
 QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
 T = TypeVar("T")
+
+
+@dataclass
+class _Removal:
+    """A bookmark removed with "d", for "u": the bookmark is known once it is written."""
+
+    key: str
+    bookmark: Bookmark | None = None
+
+
 QUICK_LIMIT = 300  # rows a keystroke's search fetches: more than a screenful
 
 
@@ -144,7 +154,10 @@ class ReaderScreen(Screen[None]):
         self.nav = Navigation()
         self.article: Article | None = None
         self.removed: list = []  # bookmarks removed with "d", for undo
-        self._bookmark_lock = threading.Lock()
+        # Bookmark changes run one at a time, in the order the keys were pressed, on a
+        # thread of their own (they write and fsync a file).
+        self._bookmark_writer = ThreadPoolExecutor(1, thread_name_prefix="qtreader-bookmarks")
+        self._removing: set[str] = set()  # keys whose removal is being written
         self._search_generation = 0
         self._quick_timer: Timer | None = None
         self._full_timer: Timer | None = None
@@ -478,6 +491,8 @@ class ReaderScreen(Screen[None]):
     ) -> None:
         if generation != self._search_generation:
             return  # a newer search or list has started
+        if scope.kind == "bookmarks":  # removals still being written stay hidden
+            entries = [e for e in entries if e.key not in self._removing]
         article_list = self.query_one("#list", ArticleList)
         cursor = min(article_list.cursor, max(len(entries) - 1, 0)) if keep_cursor else 0
         if self._restoring is not None:
@@ -801,14 +816,13 @@ class ReaderScreen(Screen[None]):
         self, change: Callable[[], T], done: Callable[[T], None], failure: str
     ) -> None:
         """Run ``change`` (which writes and fsyncs the bookmarks file) off the UI thread,
-        then ``done`` with its result on it."""
+        after every change asked before it, then ``done`` with its result on the UI thread."""
 
         def run() -> None:
             try:
-                with self._bookmark_lock:  # one change at a time
-                    result = change()
-                    marked = self.bookmarks.keys(self.library)
-                    history = len(self.history.all(self.library))
+                result = change()
+                marked = self.bookmarks.keys(self.library)
+                history = len(self.history.all(self.library))
             except (StoreReadOnly, OSError) as exc:
                 self.app.call_from_thread(
                     self.notify, str(exc), title=failure, severity="error", timeout=10
@@ -821,7 +835,9 @@ class ReaderScreen(Screen[None]):
 
             self.app.call_from_thread(finish)
 
-        self.run_worker(run, thread=True, group="bookmarks")
+        future = self._bookmark_writer.submit(run)
+        # A worker that waits for it, so that the app knows a change is under way.
+        self.run_worker(future.result, thread=True, group="bookmarks")
 
     def _after_bookmarks_changed(self, marked: set[str], history_count: int) -> None:
         self._marked = marked
@@ -849,28 +865,53 @@ class ReaderScreen(Screen[None]):
         self.query_one("#list", ArticleList).focus()
 
     def action_remove_bookmark(self) -> None:
-        entry = self.query_one("#list", ArticleList).entry
-        if entry is None:
+        article_list = self.query_one("#list", ArticleList)
+        entry = article_list.entry
+        if entry is None or entry.key in self._removing:
             return
+        key = entry.key
+        removal = _Removal(key)
+        self.removed.append(removal)  # "u" may come before the file is written
+        self._removing.add(key)
+        source = article_list.source
+        if isinstance(source, StaticRows):
+            # Gone from the list at once, so that the next key acts on the next row.
+            rows = [e for e in source.entries if e.key != key]
+            cursor = min(article_list.cursor, max(len(rows) - 1, 0))
+            article_list.set_source(StaticRows(rows), (), cursor, article_list.empty_message)
+
+        def remove() -> Bookmark | None:
+            removal.bookmark = self.bookmarks.remove(self.library, key)
+            return removal.bookmark
 
         def done(removed: Bookmark | None) -> None:
+            self._removing.discard(key)
             if removed is not None:
-                self.removed.append(removed)
                 self.notify(f"Removed “{removed.title}”. Press u to undo.", timeout=5)
+            elif removal in self.removed:
+                self.removed.remove(removal)
+            self.refresh_bindings()
 
-        self._change_bookmarks(
-            partial(self.bookmarks.remove, self.library, entry.key), done, "Bookmark not removed"
-        )
+        self._change_bookmarks(remove, done, "Bookmark not removed")
+        self.refresh_bindings()
 
     def action_undo_remove(self) -> None:
         if not self.removed:
             return
-        bookmark = self.removed.pop()
+        removal = self.removed.pop()
 
-        def done(_: object) -> None:
-            self.notify(f"Restored “{bookmark.title}”.", timeout=3)
+        def restore() -> Bookmark | None:
+            # Runs after the removal (changes run in order), which has set the bookmark.
+            if removal.bookmark is None:
+                return None
+            return self.bookmarks.add(removal.bookmark)
 
-        self._change_bookmarks(partial(self.bookmarks.add, bookmark), done, "Bookmark not restored")
+        def done(restored: Bookmark | None) -> None:
+            if restored is not None:
+                self.notify(f"Restored “{restored.title}”.", timeout=3)
+
+        self._change_bookmarks(restore, done, "Bookmark not restored")
+        self.refresh_bindings()
 
     def action_edit_note(self) -> None:
         entry = self.query_one("#list", ArticleList).entry
@@ -882,7 +923,10 @@ class ReaderScreen(Screen[None]):
                 return
 
             def done(_: object) -> None:
-                self.notify("Note saved.", timeout=2)
+                if entry.key in self._marked:
+                    self.notify("Note saved.", timeout=2)
+                else:
+                    self.notify("That bookmark is gone; the note was not saved.", timeout=5)
 
             self._change_bookmarks(
                 partial(self.bookmarks.set_note, self.library, entry.key, note),
@@ -917,6 +961,8 @@ class ReaderScreen(Screen[None]):
             self.state.save_session(self.root, self.current_session())
 
     def on_unmount(self) -> None:
+        # Bookmark changes already asked for are written before the reader goes.
+        self._bookmark_writer.shutdown(wait=True)
         if self.catalog is not None:
             self.catalog.close()
 
