@@ -674,9 +674,9 @@ def test_refreshes_resolve_links_as_a_fresh_build_does(tmp_path):
     """Random rounds of adds, deletes, retitles and new urls: a refreshed catalog links
     exactly like one built from scratch (a refresh resolves only the links it must).
 
-    Not covered, and known to differ: a link already resolved by a weaker rule (title,
-    or an id in another subject) is not moved when an article matching it by a stronger
-    one appears later; here every url, id and title names one article at most."""
+    Here every url, id and title names one article at most: when several articles tie
+    for a link, a refresh may pick another one than a fresh build (the lowest rowid wins,
+    and new articles get rowids above the old ones)."""
     rng = random.Random(5)
     root = tmp_path / "lib"
     subjects = ["Botany", "Physics", "History"]
@@ -786,3 +786,42 @@ def test_small_refreshes_after_a_bulk_build_keep_search_right_and_segments_few(t
         # FTS5's "crisis merge" (16 segments on a level) keeps the count bounded.
         assert len(_fts_segments(cat, "fts")) <= 32
     cat.close()
+
+
+def test_a_new_article_that_matches_a_link_better_takes_it_over(tmp_path):
+    """Review: a link resolved by a weaker rule (title, or an id in another subject)
+    kept its target when an article matching it by a stronger one appeared."""
+    root = tmp_path / "lib"
+    write_article(
+        root, "a/src.md", T0, id="1", title="Source", subject="Phys", url="/src",
+        answer="Links.",
+        related_article1=link("", "Shared title", "Phys", "/z"),  # url /z: not there yet
+        related_article2=link("9", "", "Phys", ""),  # id 9: only in Chem so far
+    )  # fmt: skip
+    write_article(
+        root, "a/shared.md", T0, id="2", title="Shared title", subject="Phys", url="/a",
+        answer="By title.",
+    )  # fmt: skip
+    write_article(
+        root, "b/chem9.md", T0, id="9", title="Nine in chemistry", subject="Chem", url="/c9",
+        answer="Same id, other subject.",
+    )  # fmt: skip
+    cat = Catalog(root, tmp_path / "incremental.sqlite3")
+    cat.refresh()
+    before = {lk.position: lk.target_key for lk in by_key(cat, "/src").links}
+    assert before == {1: "/a", 2: "/c9"}
+    write_article(
+        root, "a/z.md", T0 + 10, id="3", title="Zed", subject="Phys", url="/z", answer="Z."
+    )
+    write_article(
+        root, "a/phys9.md", T0 + 10, id="9", title="Nine in physics", subject="Phys",
+        url="/p9", answer="The link's own subject.",
+    )  # fmt: skip
+    cat.refresh()
+    fresh = Catalog(root, tmp_path / "fresh.sqlite3")
+    fresh.refresh()
+    after = {lk.position: lk.target_key for lk in by_key(cat, "/src").links}
+    assert after == {1: "/z", 2: "/p9"}
+    assert _links_by_key(cat) == _links_by_key(fresh)
+    cat.close()
+    fresh.close()

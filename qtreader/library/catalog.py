@@ -817,7 +817,15 @@ class _Indexer:
             # In rowid order: FTS5 writes its pending terms out as a new segment whenever
             # a rowid is not above the last one, and a hundred tiny segments set off
             # merges of the big ones (seconds, and a bloated file).
+            # What each rewritten article answered to: links only need a new look for
+            # articles that are new or now have another url, id or title.
+            old_names: dict[int, tuple[str, str, str]] = {}
             for rowid in sorted(touched):
+                row = conn.execute(
+                    "SELECT url, id, title FROM articles WHERE rowid = ?", (rowid,)
+                ).fetchone()
+                if row is not None:
+                    old_names[rowid] = row
                 self._delete_article(rowid)
             reused = {known[e.path][2]: e.path for e in to_read if e.path in known}
             reuse_by_path = {p: r for r, p in reused.items() if r is not None}
@@ -876,7 +884,7 @@ class _Indexer:
                 for table in ("fts", "quick"):
                     conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
                     self._fts_config(table, _AFTER_BULK_FTS)
-            self._resolve_links(touched, new_rowids, cold)
+            self._resolve_links(touched, new_rowids, old_names, cold)
             if cold:
                 for name, on in _INDEXES.items():
                     if name.startswith("links_"):
@@ -980,39 +988,52 @@ class _Indexer:
         conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
 
-    def _resolve_links(self, touched: list[int], new_rowids: list[int], cold: bool) -> None:
+    def _resolve_links(
+        self,
+        touched: list[int],
+        new_rowids: list[int],
+        old_names: dict[int, tuple[str, str, str]],
+        cold: bool,
+    ) -> None:
         """Point links at their articles: by url, else id (same subject first), else title.
 
-        A cold build resolves every link. A refresh resolves only the links that can
-        have changed: those of new or rewritten articles, those into articles that
-        changed or went away, and dangling ones naming a new article's url, id or title
-        (every other dangling link found no article the last time, and still cannot).
+        A cold build resolves every link. A refresh resolves again only the links that
+        can have changed: those of new or rewritten articles, those into articles that
+        changed or went away, and those naming the url, id or title of an article that
+        is new or was renamed (it may be a better match than the one they had, or the
+        first one for a dangling link). Every other link would resolve as it did.
         """
         conn = self.conn
         scope = ""
         if not cold:
             if not (touched or new_rowids):
                 return
-            for table in ("touched", "written", "pending"):
+            for table in ("touched", "written", "claims", "pending"):
                 conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}(rowid INTEGER PRIMARY KEY)")
                 conn.execute(f"DELETE FROM {table}")
             conn.executemany("INSERT OR IGNORE INTO touched VALUES (?)", [(r,) for r in touched])
             conn.executemany("INSERT OR IGNORE INTO written VALUES (?)", [(r,) for r in new_rowids])
+            claims = [
+                (rowid,)
+                for rowid, *names in conn.execute(
+                    "SELECT rowid, url, id, title FROM articles WHERE rowid IN written"
+                )
+                if old_names.get(rowid) != tuple(names)
+            ]
+            conn.executemany("INSERT INTO claims VALUES (?)", claims)
             conn.execute(
                 "INSERT OR IGNORE INTO pending SELECT rowid FROM links "
-                "WHERE target IN (SELECT rowid FROM touched)"
+                "WHERE target IN (SELECT rowid FROM touched) "
+                "OR src IN (SELECT rowid FROM written)"
             )
+            if claims:  # reads every link: only when some article has new names
+                conn.execute(
+                    "INSERT OR IGNORE INTO pending SELECT l.rowid FROM links l "
+                    "WHERE l.url IN (SELECT url FROM articles WHERE rowid IN claims AND url != '') "
+                    "OR l.id IN (SELECT id FROM articles WHERE rowid IN claims AND id != '') "
+                    "OR l.title IN (SELECT title FROM articles WHERE rowid IN claims AND title != '')"
+                )
             conn.execute("UPDATE links SET target = NULL WHERE rowid IN pending")
-            conn.execute(
-                "INSERT OR IGNORE INTO pending SELECT rowid FROM links "
-                "WHERE src IN (SELECT rowid FROM written)"
-            )
-            conn.execute(
-                "INSERT OR IGNORE INTO pending SELECT l.rowid FROM links l WHERE l.target IS NULL "
-                "AND (l.url IN (SELECT url FROM articles WHERE rowid IN written) "
-                "OR l.id IN (SELECT id FROM articles WHERE rowid IN written) "
-                "OR l.title IN (SELECT title FROM articles WHERE rowid IN written))"
-            )
             scope = " AND rowid IN pending"
         conn.execute(
             "UPDATE links SET target = (SELECT a.rowid FROM articles a WHERE a.url = links.url "
