@@ -56,6 +56,8 @@ class Terminal:
             screen = self.screen()
             if all(text in screen for text in texts):
                 return screen
+            if not self.alive():
+                raise AssertionError(f"qtreader exited before showing {texts!r}")
             time.sleep(POLL)  # polling a real terminal, with a deadline
         raise AssertionError(f"{texts!r} did not appear on screen:\n{screen}")
 
@@ -149,5 +151,34 @@ def test_bookmark_survives_relaunch_and_session_is_restored(terminal):
     terminal.keys("B")
     screen = terminal.wait_for("1 bookmarks")
     assert "How does a hash table resolve" in screen
+    terminal.keys("q")
+    _wait_gone(terminal)
+
+
+def test_first_launch_on_a_large_library_indexes_in_worker_processes(terminal, tmp_path):
+    """Bug: the first index of a library large enough to parse in worker processes
+    crashed the reader in a real terminal. Textual captures sys.stderr with a file
+    object whose fileno() is -1, and multiprocessing passes that to the resource
+    tracker it starts ("bad value(s) in fds_to_keep")."""
+    from libhelpers import write_article
+
+    from qtreader.library.catalog import PARALLEL_THRESHOLD
+
+    library = tmp_path / "big"
+    count = PARALLEL_THRESHOLD + 100
+    for n in range(count):
+        write_article(
+            library, f"subject{n % 7}/article{n:05}.md", id=str(n),
+            title=f"Generated article number {n}", subject=f"Subject {n % 7}",
+            url=f"/learn/s{n % 7}/questions/article-{n}", answer=f"Answer {n}: words.",
+        )  # fmt: skip
+    terminal.start([_qtreader(), str(library)])
+    screen = terminal.wait_for(f"{count:,} articles", timeout=60)
+    assert "Traceback" not in screen and "Error" not in screen
+    terminal.keys("/")
+    terminal.keys("number 2041", literal=True)
+    terminal.wait_for("Generated article number 2041", "match")
+    terminal.keys("Escape")  # clears the search box, where "q" would be a letter
+    terminal.wait_for(f"{count:,} of {count:,}")  # (and "Escape q" would be Alt+Q)
     terminal.keys("q")
     _wait_gone(terminal)

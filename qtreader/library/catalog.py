@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 import time
 import zlib
@@ -249,6 +250,36 @@ def _record(result: ParseResult) -> _Record:
 def _read_chunk(root: str, chunk: Sequence[str]) -> list[_Record]:
     """Parse a chunk into records, in a worker process, off the writer's path."""
     return [_record(read_article(root, path)) for path in chunk]
+
+
+_tracker_lock = threading.Lock()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a usable stderr.
+
+    The tracker is started with ``sys.stderr``'s file descriptor; under a TUI that
+    captures stderr (Textual's capture says -1) starting it fails, and with it the
+    process pool. Started once here, with stderr pointing at /dev/null, it is then
+    reused by every pool of this process.
+    """
+    from multiprocessing import resource_tracker
+
+    with _tracker_lock:
+        try:
+            usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            usable = False
+        if usable:
+            resource_tracker.ensure_running()
+            return
+        saved = sys.stderr
+        with open(os.devnull, "w") as devnull:
+            sys.stderr = devnull  # only while the tracker starts
+            try:
+                resource_tracker.ensure_running()
+            finally:
+                sys.stderr = saved
 
 
 class Catalog:
@@ -771,6 +802,7 @@ class _Indexer:
             self.progress(0, total)
         chunks = [paths_to_read[i : i + CHUNK] for i in range(0, total, CHUNK)]
         if total >= PARALLEL_THRESHOLD and self.workers > 1:
+            _start_resource_tracker()
             # "spawn": forking a process that runs threads (the TUI) is unsafe.
             with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
                 for part in pool.map(_read_chunk, [root] * len(chunks), chunks):
