@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 from textual.widgets import Input
 from ui_support import SAMPLE, article_list, article_view, sample_catalog, settle, wait_for
@@ -177,15 +177,18 @@ async def _three_bookmarks_listed(pilot, app: ReaderApp) -> None:
     assert len(BookmarkStore().all(_library())) == 3
 
 
-def _slow_disk(monkeypatch) -> None:
-    """Each bookmark removal takes 0.3 s to write, as on a slow or network disk."""
+def _hold_removals(monkeypatch) -> threading.Event:
+    """Bookmark removals wait until the returned event is set: a disk slower than the
+    keys, made deterministic."""
+    release = threading.Event()
     real = BookmarkStore.remove
 
-    def slow(self, *args):
-        time.sleep(0.3)  # the write being slow is the point of this test
+    def held(self, *args):
+        release.wait(timeout=10)  # a safety net: the test sets it long before
         return real(self, *args)
 
-    monkeypatch.setattr(BookmarkStore, "remove", slow)
+    monkeypatch.setattr(BookmarkStore, "remove", held)
+    return release
 
 
 async def test_undo_pressed_before_the_removal_is_written_restores_it(monkeypatch):
@@ -193,8 +196,9 @@ async def test_undo_pressed_before_the_removal_is_written_restores_it(monkeypatc
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await _three_bookmarks_listed(pilot, app)
-        _slow_disk(monkeypatch)
-        await pilot.press("g", "d", "u")
+        release = _hold_removals(monkeypatch)
+        await pilot.press("g", "d", "u")  # both before the removal is written
+        release.set()
         await settle(pilot, app)
         assert len(BookmarkStore().all(_library())) == 3
         assert app.reader.removed == []
@@ -206,8 +210,9 @@ async def test_two_quick_removals_remove_two_bookmarks(monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await _three_bookmarks_listed(pilot, app)
         first_two = [article_list(app).source.get(i).key for i in range(2)]
-        _slow_disk(monkeypatch)
+        release = _hold_removals(monkeypatch)
         await pilot.press("g", "d", "d")
+        release.set()
         await settle(pilot, app)
         left = BookmarkStore().all(_library())
         assert len(left) == 1 and left[0].key not in first_two
