@@ -69,7 +69,7 @@ def _quote(words: list[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
-def fts_expression(parsed: ParsedQuery, columns: tuple[str, ...] | None = None) -> str | None:
+def fts_expression(parsed: ParsedQuery) -> str | None:
     """The FTS5 MATCH expression for the positive and negative terms, or None."""
     if not parsed.include:
         return None
@@ -77,8 +77,6 @@ def fts_expression(parsed: ParsedQuery, columns: tuple[str, ...] | None = None) 
     if parsed.prefix_last:
         parts[-1] += "*"
     expr = " AND ".join(parts)
-    if columns:
-        expr = "{" + " ".join(columns) + "}: (" + expr + ")"
     for words in parsed.exclude:
         expr = f"({expr}) NOT {_quote(words)}"
     return expr
