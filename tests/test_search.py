@@ -206,6 +206,8 @@ def test_quick_search_looks_at_titles_questions_and_keywords_only(search_catalog
 
 def test_limit(search_catalog):
     assert len(search_catalog.search("-nothingatall", limit=2).rowids) == 2
+    assert search_catalog.search("-nothingatall", limit=2).truncated  # shown as "2+"
+    assert not search_catalog.search("-nothingatall").truncated
     assert len(search_catalog.search("leaves", typing=False, limit=1).rowids) == 1
 
 

@@ -500,7 +500,11 @@ class Catalog:
             rows = self._query(
                 f"SELECT a.rowid FROM {source} {where} ORDER BY a.title_sort{limit_sql}", params
             )
-            return SearchResult(array("q", (r[0] for r in rows)), parsed)
+            return SearchResult(
+                array("q", (r[0] for r in rows)),
+                parsed,
+                truncated=bool(limit) and len(rows) >= (limit or 0),
+            )
         extra = where.replace("WHERE", "AND", 1) if where else ""
         # A last word of one or two letters, while typing, is the prefix of thousands of
         # words: only the quick index has prefix indexes to look it up at once.
