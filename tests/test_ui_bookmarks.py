@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import threading
 
 from textual.widgets import Input
@@ -217,3 +218,31 @@ async def test_two_quick_removals_remove_two_bookmarks(monkeypatch):
         left = BookmarkStore().all(_library())
         assert len(left) == 1 and left[0].key not in first_two
         assert len(article_list(app).source) == 1
+
+
+async def test_quitting_while_a_bookmark_is_written_keeps_it_and_does_not_hang(monkeypatch):
+    """Bug: quitting waited for pending bookmark writes on the UI thread, which those
+    writes needed to report back: the reader hung on "q"."""
+    release = threading.Event()
+    real = BookmarkStore.toggle
+
+    def held(self, *args):
+        release.wait(timeout=10)  # a safety net: set as soon as the app has quit
+        return real(self, *args)
+
+    monkeypatch.setattr(BookmarkStore, "toggle", held)
+    app = ReaderApp(SAMPLE)
+    # Were the quit to hang again, end the test run with a traceback, not a stuck CI.
+    faulthandler.dump_traceback_later(60, exit=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app)
+            article_list(app).focus()
+            key = article_list(app).entry.key
+            await pilot.press("b")  # its write is held
+            await pilot.press("q")
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    release.set()
+    app.reader._bookmark_writer.shutdown(wait=True)  # what Python's exit does
+    assert [b.key for b in BookmarkStore().all(_library())] == [key]

@@ -824,8 +824,8 @@ class ReaderScreen(Screen[None]):
                 marked = self.bookmarks.keys(self.library)
                 history = len(self.history.all(self.library))
             except (StoreReadOnly, OSError) as exc:
-                self.app.call_from_thread(
-                    self.notify, str(exc), title=failure, severity="error", timeout=10
+                self._on_ui(
+                    partial(self.notify, str(exc), title=failure, severity="error", timeout=10)
                 )
                 return
 
@@ -833,11 +833,19 @@ class ReaderScreen(Screen[None]):
                 self._after_bookmarks_changed(marked, history)
                 done(result)
 
-            self.app.call_from_thread(finish)
+            self._on_ui(finish)
 
         future = self._bookmark_writer.submit(run)
         # A worker that waits for it, so that the app knows a change is under way.
         self.run_worker(future.result, thread=True, group="bookmarks")
+
+    def _on_ui(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` on the UI thread, unless the reader has gone meanwhile (a
+        change written while quitting is kept; there is nothing left to show it on)."""
+        try:
+            self.app.call_from_thread(callback)
+        except RuntimeError:
+            pass  # the app has stopped
 
     def _after_bookmarks_changed(self, marked: set[str], history_count: int) -> None:
         self._marked = marked
@@ -961,8 +969,10 @@ class ReaderScreen(Screen[None]):
             self.state.save_session(self.root, self.current_session())
 
     def on_unmount(self) -> None:
-        # Bookmark changes already asked for are written before the reader goes.
-        self._bookmark_writer.shutdown(wait=True)
+        # Bookmark changes already asked for are still written: the writer's thread is
+        # joined when Python exits. Not waited for here, on the UI thread, which the
+        # changes need to show their results (that wait hung the quit).
+        self._bookmark_writer.shutdown(wait=False)
         if self.catalog is not None:
             self.catalog.close()
 
