@@ -146,8 +146,11 @@ def _structure(text: str) -> tuple[int, int]:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     break
-    except yaml.YAMLError:
-        pass  # loading it reports the error, with its line
+    except yaml.YAMLError as exc:
+        # libyaml 0.2.5 (PyYAML 6.0.4 wheels) stops at its own depth limit, before
+        # the events reach that depth; any other error is reported by loading it.
+        if "nesting depth" in str(getattr(exc, "problem", "") or ""):
+            deepest = max(deepest, MAX_NESTING + 1)
     return deepest, aliases
 
 
