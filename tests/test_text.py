@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qtreader.library.text import (
     clean_line,
@@ -110,3 +114,38 @@ def test_subject_key_ignores_case_spacing_and_separators():
         == "education studies"
     )
     assert subject_key("Education") != subject_key("Education Studies")
+
+
+# The fast paths of clean_text and decode_newlines (byte translation, substring
+# tests) must agree with the plain regex definitions on any text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SOME_TEXT = st.lists(
+    st.sampled_from(
+        ["a", " ", "\n", "\t", "\r", "\x1b", "\x07", "\x7f", "\x9b", "\x85", "é", "\u00a0", BS]
+        + ["$", "(", ")", "[", "]", "{", "}", "n", "begin", "`", "nabla", "5"]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(_SOME_TEXT)
+def test_clean_text_matches_the_control_regex(text):
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert clean_text(text) == _CONTROL.sub("", normalised)
+
+
+@given(_SOME_TEXT)
+def test_decode_newlines_without_a_math_mark_is_the_careful_pass(text):
+    # Without any mark that can open math, the answer is the outside-math rule alone.
+    if re.search(r"\$|\\[(\[]|\\begin\{", text):
+        return
+    expected = re.sub(r"\\\\|\\n", lambda m: "\n" if m.group(0) == BS + "n" else m.group(0), text)
+    assert decode_newlines(text) == expected
+
+
+def test_math_marks_each_take_the_careful_path():
+    for opener, closer in [("$", "$"), (r"\(", r"\)"), (r"\[", r"\]")]:
+        text = f"a{BS}nb {opener}x {BS}neq y{closer}"
+        assert decode_newlines(text) == f"a\nb {opener}x {BS}neq y{closer}"
+    env = rf"{BS}begin{{align}}x {BS}neq y{BS}end{{align}}"
+    assert decode_newlines(f"a{BS}nb {env}") == f"a\nb {env}"
