@@ -525,6 +525,46 @@ def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
     assert serial[6] == ["Article number 17"]
 
 
+def _fts_integrity(db: Path) -> None:
+    """FTS5's own check: each index holds exactly the tokens of the text it indexes
+    (rank 1: compared with the content, read here through the articles_text view)."""
+    conn = sqlite3.connect(db)
+    conn.create_function("unzip", 1, catalog_module.unpack, deterministic=True)
+    try:
+        for table in ("fts", "quick"):
+            conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_indexes_hold_what_the_articles_say(tmp_path, monkeypatch, workers):
+    # Answers reach the index as UTF-8 bytes from the parser (see catalog._Record);
+    # FTS5's integrity check compares the index with the stored, compressed answers.
+    monkeypatch.setattr(catalog_module, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(catalog_module, "CHUNK", 4)
+    root = tmp_path / "lib"
+    answers = ["Café au lait, naïve résumé", "Ελληνικά κείμενα και 漢字", "emoji 🙂 and ß"]
+    for n in range(24):
+        write_article(
+            root, f"s/a{n:02d}.md", T0, title=f"Title {n} Ünïcode", url=f"/a/{n}",
+            answer=f"{answers[n % 3]}\\n\\nline {n}",
+        )  # fmt: skip
+    db = tmp_path / "cat.sqlite3"
+    with Catalog(root, db_path=db) as cat:
+        cat.refresh(workers=workers)
+        _fts_integrity(db)
+        assert len(cat.search("cafe", typing=False).rowids) == 8
+        assert len(cat.search("漢字", typing=False).rowids) == 8
+        for n in (1, 5):  # rewritten: the old text leaves the index, the new one enters
+            write_article(root, f"s/a{n:02d}.md", T0 + 10, title=f"Title {n}", url=f"/a/{n}",
+                          answer="Crème brûlée")  # fmt: skip
+        cat.refresh(workers=workers)
+        _fts_integrity(db)
+        assert len(cat.search("creme brulee", typing=False).rowids) == 2
+        assert len(cat.search("漢字", typing=False).rowids) == 7
+
+
 def test_subject_spellings_are_one_subject_shown_in_the_most_common_spelling(tmp_path):
     root = tmp_path / "lib"
     spellings = [

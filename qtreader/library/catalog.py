@@ -196,11 +196,13 @@ def title_sort_key(title: str) -> str:
     return title.lstrip("\"'“‘([¿¡ ").casefold()
 
 
-def pack(text: str) -> bytes:
+def pack(text: str | bytes) -> bytes:
+    """Compress an answer (text, or its UTF-8 bytes) for the ``answer`` column."""
     # Huffman coding only: 40% faster than zlib level 1 (this runs once per article,
     # in the parse workers), for answers a quarter larger. Still a plain zlib stream.
     packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
-    return packer.compress(text.encode("utf-8")) + packer.flush()
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return packer.compress(data) + packer.flush()
 
 
 def unpack(blob: bytes | str | None) -> str:
@@ -224,19 +226,22 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 # What a worker sends back for one file: (the article's columns after rowid, or None;
-# its link rows without src; problem rows). Plain tuples pickle three times faster
-# than the dataclasses, and the answer travels once, compressed: the writer unpacks
-# it for the FTS index, which costs it far less than compressing would.
-_Record = tuple[tuple | None, list[tuple], list[tuple]]
+# its link rows without src; problem rows; the answer as UTF-8 bytes for the FTS
+# index). Plain tuples pickle three times faster than the dataclasses. The answer
+# travels twice, compressed for the table and as bytes for the index: unpickling
+# bytes is a copy, where unpacking the compressed one (or unpickling a str) cost the
+# single writer, the slowest stage of a cold build, ~4 s of CPU at 150,000 articles.
+_Record = tuple[tuple | None, list[tuple], list[tuple], bytes]
 
 
 def _record(result: ParseResult) -> _Record:
     problems = [(p.path, p.line, p.reason, p.severity.value) for p in result.problems]
     a = result.article
     if a is None:
-        return None, [], problems
+        return None, [], problems, b""
+    answer = a.answer.encode("utf-8")
     row = (
-        a.path, a.key, a.id, a.title, a.question, pack(a.answer), a.keywords, a.subject,
+        a.path, a.key, a.id, a.title, a.question, pack(answer), a.keywords, a.subject,
         subject_key(a.subject), a.date, a.date_sort, a.author, a.url, a.kind, int(a.is_stub),
         title_sort_key(a.title),
     )  # fmt: skip
@@ -244,7 +249,7 @@ def _record(result: ParseResult) -> _Record:
         (link.position, link.id, link.title, link.subject, subject_key(link.subject), link.url)
         for link in a.links
     ]
-    return row, links, problems
+    return row, links, problems, answer
 
 
 def _read_chunk(root: str, chunk: Sequence[str]) -> list[_Record]:
@@ -879,7 +884,7 @@ class _Indexer:
                 if entry is None or record is None:  # the end of a chunk: write it
                     self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
                     continue
-                row, links, problems = record
+                row, links, problems, answer = record
                 rowid = None
                 if row is not None:
                     key = row[1]
@@ -905,8 +910,8 @@ class _Indexer:
                         rowid = self._next_rowid()
                     new_rowids.append(rowid)
                     article_rows.append((rowid, *row))
-                    # title, question, packed answer, keywords, subject: see _flush
-                    fts_rows.append((rowid, row[3], row[4], row[5], row[6], row[7]))
+                    # title, question, answer (UTF-8 bytes), keywords, subject
+                    fts_rows.append((rowid, row[3], row[4], answer, row[6], row[7]))
                     link_rows.extend((rowid, *link) for link in links)
                 problem_rows.extend(problems)
                 file_rows.append((entry.path, entry.size, entry.mtime_ns, rowid))
@@ -968,12 +973,10 @@ class _Indexer:
         conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", problems)
         conn.executemany("INSERT INTO files VALUES (?,?,?,?)", files)
         fts.sort()  # in rowid order: see the deletes in _write
+        # The answer comes as UTF-8 bytes (see _Record): CAST makes it the same text
+        # that the articles_text view gives for it later.
         conn.executemany(
-            f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,?,?,?)",
-            [
-                (r, title, question, unpack(answer), kw, subject)
-                for r, title, question, answer, kw, subject in fts
-            ],
+            f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,CAST(? AS TEXT),?,?)", fts
         )
         conn.executemany(
             f"INSERT INTO quick(rowid, {_QUICK_COLUMNS}) VALUES (?,?,?,?)",
