@@ -29,7 +29,7 @@ from .query import ParsedQuery, exclusion_expression, fts_expression, parse_quer
 from .scan import FileEntry, scan_library
 from .text import clean_line, subject_key
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
 CHUNK = 256
@@ -63,7 +63,6 @@ CREATE TABLE articles(
     id TEXT NOT NULL,
     title TEXT NOT NULL,
     question TEXT NOT NULL,
-    answer BLOB NOT NULL,  -- zlib-compressed UTF-8: answers are most of the bytes
     keywords TEXT NOT NULL,
     subject TEXT NOT NULL,
     subject_key TEXT NOT NULL,
@@ -75,6 +74,12 @@ CREATE TABLE articles(
     is_stub INTEGER NOT NULL,
     title_sort TEXT NOT NULL
 );
+-- Answers are most of the bytes: kept apart, the articles table is small, so its
+-- scans and index builds (7 of them after a cold build) read a tenth of the pages.
+CREATE TABLE answers(
+    rowid INTEGER PRIMARY KEY,
+    answer BLOB NOT NULL  -- zlib-compressed UTF-8
+);
 CREATE TABLE links(
     src INTEGER NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
     subject TEXT NOT NULL, subject_key TEXT NOT NULL, url TEXT NOT NULL, target INTEGER
@@ -83,7 +88,8 @@ CREATE TABLE problems(path TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL, se
 CREATE TABLE subjects(key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER, stubs INTEGER);
 -- The FTS index reads its text through this view, which unpacks the answers.
 CREATE VIEW articles_text AS
-    SELECT rowid, title, question, unzip(answer) AS answer, keywords, subject FROM articles;
+    SELECT a.rowid AS rowid, a.title, a.question, unzip(t.answer) AS answer, a.keywords, a.subject
+    FROM articles a JOIN answers t ON t.rowid = a.rowid;
 CREATE VIRTUAL TABLE fts USING fts5(
     title, question, answer, keywords, subject,
     content='articles_text', content_rowid='rowid',
@@ -117,14 +123,16 @@ _CREATE_INDEXES = "".join(f"CREATE INDEX {name} ON {on};\n" for name, on in _IND
 # FTS5 flushes its in-memory term hash to a new segment every 1 MB by default and
 # merges every 4 segments: a bulk build spends more time merging than tokenizing.
 _BULK_FTS = {"hashsize": 32 * 1024 * 1024, "automerge": 4}
-# After a bulk build, the index is merged into one segment and automatic merging is
-# turned off: left on, the next small refreshes would merge their segments with the
-# big ones (seconds each, measured, and a file growing by a quarter). Small segments
-# still get merged among themselves by FTS5's "crisis merge" (16 on one level).
+# After a bulk build automatic merging is turned off: left on, the next small
+# refreshes would merge their segments with the big ones (seconds each, measured, and
+# a file growing by a quarter). Small segments still get merged among themselves by
+# FTS5's "crisis merge" (16 on one level). The build is not merged into one segment
+# at the end ('optimize'): with a 32 MB term buffer it leaves a handful of segments,
+# searches measured the same, and the merge cost 3-5 s after the last file was read.
 _AFTER_BULK_FTS = {"automerge": 0, "hashsize": 1024 * 1024}
 
 _ARTICLE_COLUMNS = (
-    "rowid, path, key, id, title, question, answer, keywords, subject, subject_key, date, "
+    "rowid, path, key, id, title, question, keywords, subject, subject_key, date, "
     "date_sort, author, url, kind, is_stub, title_sort"
 )
 _PREFIXED_COLUMNS = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
@@ -632,7 +640,8 @@ class Catalog:
     def article(self, rowid: int) -> Article | None:
         """The whole article, with its related links and backlinks."""
         rows = self._query(
-            f"SELECT {_PREFIXED_COLUMNS}, coalesce(s.name, a.subject) FROM articles a "
+            f"SELECT {_PREFIXED_COLUMNS}, coalesce(s.name, a.subject), t.answer FROM articles a "
+            "JOIN answers t ON t.rowid = a.rowid "
             "LEFT JOIN subjects s ON s.key = a.subject_key WHERE a.rowid = ?",
             (rowid,),
         )
@@ -640,9 +649,9 @@ class Catalog:
             return None
         r = rows[0]
         article = Article(
-            rowid=r[0], path=r[1], key=r[2], id=r[3], title=r[4], question=r[5], answer=unpack(r[6]),
-            keywords=r[7], subject=r[17], date=r[10], date_sort=r[11], author=r[12], url=r[13],
-            kind=r[14], is_stub=bool(r[15]),
+            rowid=r[0], path=r[1], key=r[2], id=r[3], title=r[4], question=r[5], answer=unpack(r[17]),
+            keywords=r[6], subject=r[16], date=r[9], date_sort=r[10], author=r[11], url=r[12],
+            kind=r[13], is_stub=bool(r[14]),
         )  # fmt: skip
         seen: set[object] = set()
         for position, lid, title, subject, url, target, t_key, t_title, t_subject in self._query(
@@ -872,6 +881,7 @@ class _Indexer:
             reuse_by_path = {p: r for r, p in reused.items() if r is not None}
             new_rowids: list[int] = []
             article_rows = []
+            answer_rows = []
             link_rows = []
             problem_rows = []
             file_rows = []
@@ -882,7 +892,9 @@ class _Indexer:
             # and the writing overlaps the parsing in the worker processes.
             for entry, record in self._parsed(to_read):
                 if entry is None or record is None:  # the end of a chunk: write it
-                    self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
+                    self._flush(
+                        article_rows, answer_rows, link_rows, problem_rows, file_rows, fts_rows
+                    )
                     continue
                 row, links, problems, answer = record
                 rowid = None
@@ -909,13 +921,14 @@ class _Indexer:
                     if rowid is None:
                         rowid = self._next_rowid()
                     new_rowids.append(rowid)
-                    article_rows.append((rowid, *row))
+                    article_rows.append((rowid, *row[:5], *row[6:]))
+                    answer_rows.append((rowid, row[5]))
                     # title, question, answer (UTF-8 bytes), keywords, subject
                     fts_rows.append((rowid, row[3], row[4], answer, row[6], row[7]))
                     link_rows.extend((rowid, *link) for link in links)
                 problem_rows.extend(problems)
                 file_rows.append((entry.path, entry.size, entry.mtime_ns, rowid))
-            self._flush(article_rows, link_rows, problem_rows, file_rows, fts_rows)
+            self._flush(article_rows, answer_rows, link_rows, problem_rows, file_rows, fts_rows)
             if cold:
                 # Links are resolved through the article indexes; their own indexes
                 # come after, so that setting 400,000 targets updates no index.
@@ -923,7 +936,6 @@ class _Indexer:
                     if not name.startswith("links_"):
                         conn.execute(f"CREATE INDEX {name} ON {on}")
                 for table in ("fts", "quick"):
-                    conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
                     self._fts_config(table, _AFTER_BULK_FTS)
             self._resolve_links(touched, new_rowids, old_names, cold)
             if cold:
@@ -960,11 +972,14 @@ class _Indexer:
                 yield next(entries), record
             yield None, None
 
-    def _flush(self, articles: list, links: list, problems: list, files: list, fts: list) -> None:
+    def _flush(
+        self, articles: list, answers: list, links: list, problems: list, files: list, fts: list
+    ) -> None:
         conn = self.conn
         conn.executemany(
-            f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 17)})", articles
+            f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 16)})", articles
         )
+        conn.executemany("INSERT INTO answers VALUES (?,?)", answers)
         conn.executemany(
             "INSERT INTO links(src, position, id, title, subject, subject_key, url) "
             "VALUES (?,?,?,?,?,?,?)",
@@ -982,7 +997,7 @@ class _Indexer:
             f"INSERT INTO quick(rowid, {_QUICK_COLUMNS}) VALUES (?,?,?,?)",
             [(rowid, title, question, keywords) for rowid, title, question, _, keywords, _ in fts],
         )
-        for rows in (articles, links, problems, files, fts):
+        for rows in (articles, answers, links, problems, files, fts):
             rows.clear()
 
     def _demote(
@@ -1025,6 +1040,7 @@ class _Indexer:
             (rowid,),
         )
         conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
+        conn.execute("DELETE FROM answers WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
 
     def _resolve_links(
