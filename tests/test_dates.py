@@ -70,3 +70,14 @@ def test_no_format_gives_iso():
 def test_to_datetime_rejects_other_types():
     assert to_datetime(["2024-12-04"]) is None
     assert to_datetime(20241204) is None
+
+
+def test_values_equal_in_python_but_of_other_types_are_shown_apart():
+    # display_date caches by value: 1, 1.0 and True are equal keys unless typed.
+    assert display_date(1, None) == ("1", "")
+    assert display_date(True, None) == ("True", "")
+    assert display_date(1.0, None) == ("1.0", "")
+
+
+def test_unhashable_values_are_shown_raw():
+    assert display_date({2024, 12}, "YYYY") == (str({2024, 12}), "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _TOKENS = re.compile(
     r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|Mo|M|Do|DD|D|dddd|ddd|HH|H|hh|h|mm|m|ss|s|A|a"
@@ -77,6 +78,17 @@ def display_date(value: object, fmt: str | None) -> tuple[str, str]:
 
     Anything unparseable is shown raw and sorts as "".
     """
+    if isinstance(value, (str, int, float, dt.date)):  # hashable: a library has a few
+        return _cached_display_date(value, fmt)  # thousand dates, each on many articles
+    return _display_date(value, fmt)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _cached_display_date(value: object, fmt: str | None) -> tuple[str, str]:
+    return _display_date(value, fmt)
+
+
+def _display_date(value: object, fmt: str | None) -> tuple[str, str]:
     if value is None or value == "":
         return "", ""
     parsed = to_datetime(value)

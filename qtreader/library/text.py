@@ -150,7 +150,12 @@ def decode_newlines(answer: str) -> str:
     """
     if "\\" not in answer:
         return answer
-    # Four substring tests: C-speed, where one regex with alternatives is 3x slower.
+    # Most answers: every backslash begins a "\n" and there is no "$". Then nothing
+    # can open math or double a backslash, and the plain replacement is the answer.
+    replaced = answer.replace("\\n", "\n")
+    if "\\" not in replaced and "$" not in replaced:
+        return replaced
+    # Substring tests: C-speed, where one regex with alternatives is 3x slower.
     if not ("$" in answer or "\\(" in answer or "\\[" in answer or "\\begin{" in answer):
         # No math anywhere (most answers): a plain replacement, unless a doubled
         # backslash needs the careful pass.
