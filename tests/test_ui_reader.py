@@ -375,3 +375,14 @@ async def test_second_launch_is_usable_before_the_refresh_and_shows_changes(tmp_
         await settle(pilot, again)
         assert "A newly added article" in visible_titles(again)
         assert any("1 added" in n.message for n in again._notifications)
+
+
+async def test_first_index_progress_says_when_the_files_are_read_and_the_index_is_finishing():
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        label = app.reader.query_one("#loading-label", Label)
+        app.reader._progress(3, 10)
+        assert str(label.render()) == "Reading the library: 3 of 10 files"
+        app.reader._progress(10, 10)
+        assert str(label.render()) == "Read all 10 files; finishing the search index…"

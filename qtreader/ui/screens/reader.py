@@ -278,9 +278,13 @@ class ReaderScreen(Screen[None]):
     def _progress(self, done: int, total: int) -> None:
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(total, 1), progress=done)
-        self.query_one("#loading-label", Label).update(
-            f"Reading the library: {done:,} of {total:,} files"
+        # After the last file the index is finished and saved: seconds on a large library.
+        shown = (
+            f"Read all {total:,} files; finishing the search index…"
+            if total and done >= total
+            else f"Reading the library: {done:,} of {total:,} files"
         )
+        self.query_one("#loading-label", Label).update(shown)
 
     def _load_failed(self, reason: str) -> None:
         self.query_one("#loading-label", Label).update(
