@@ -525,6 +525,40 @@ def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
     assert serial[6] == ["Article number 17"]
 
 
+def test_parsing_runs_only_a_few_chunks_ahead_of_the_writer(tmp_path, monkeypatch):
+    # Parsed chunks waiting for a busy writer are held in memory: at 150,000 articles,
+    # letting the workers run free held over 100 MB of them.
+    root = tmp_path / "many"
+    for n in range(60):
+        write_article(root, f"s/a{n:02d}.md", T0, title=f"Article {n}", answer=f"Body {n}")
+    monkeypatch.setattr(catalog_module, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(catalog_module, "CHUNK", 2)
+    monkeypatch.setattr(catalog_module, "CHUNKS_AHEAD", 2)
+    unread = [0]
+    most = [0]
+    real_pool = catalog_module.ProcessPoolExecutor
+
+    class CountingPool(real_pool):
+        def submit(self, *args, **kwargs):
+            future = super().submit(*args, **kwargs)
+            unread[0] += 1
+            most[0] = max(most[0], unread[0])
+            real_result = future.result
+
+            def result(timeout=None):
+                unread[0] -= 1
+                return real_result(timeout)
+
+            future.result = result
+            return future
+
+    monkeypatch.setattr(catalog_module, "ProcessPoolExecutor", CountingPool)
+    with Catalog(root, db_path=tmp_path / "cat.sqlite3") as cat:
+        assert cat.refresh(workers=2).total == 60
+        assert len(cat.search("body", typing=False).rowids) == 60
+    assert most[0] == 2 * 2  # CHUNKS_AHEAD per worker, of 30 chunks
+
+
 def _fts_integrity(db: Path) -> None:
     """FTS5's own check: each index holds exactly the tokens of the text it indexes
     (rank 1: compared with the content, read here through the articles_text view)."""

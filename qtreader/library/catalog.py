@@ -15,11 +15,12 @@ import threading
 import time
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -35,6 +36,7 @@ SCHEMA_VERSION = 7
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
 CHUNK = 256
+CHUNKS_AHEAD = 4  # per worker: parsed and waiting for the writer, at most
 MARK_START = "\x02"  # brackets a matched word in snippets; content never holds these
 MARK_END = "\x03"
 # bm25 weights per FTS column: title, question, answer, keywords, subject.
@@ -980,11 +982,26 @@ class _Indexer:
             _start_resource_tracker()
             # "spawn": forking a process that runs threads (the TUI) is unsafe.
             with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
-                for part in pool.map(_read_chunk, [root] * len(chunks), chunks):
-                    done += len(part)
-                    if self.progress:
-                        self.progress(done, total)
-                    yield part
+                # A few chunks ahead of the writer, not all of them: parsed chunks waiting
+                # for a busy writer would otherwise hold much of the library in memory.
+                waiting = iter(chunks)
+                ahead = deque(
+                    pool.submit(_read_chunk, root, chunk)
+                    for chunk in islice(waiting, CHUNKS_AHEAD * self.workers)
+                )
+                try:
+                    while ahead:
+                        part = ahead.popleft().result()
+                        following = next(waiting, None)
+                        if following is not None:
+                            ahead.append(pool.submit(_read_chunk, root, following))
+                        done += len(part)
+                        if self.progress:
+                            self.progress(done, total)
+                        yield part
+                finally:
+                    for future in ahead:  # the writer stopped early: no more parsing
+                        future.cancel()
         else:
             for chunk in chunks:
                 part = _read_chunk(root, chunk)
