@@ -999,7 +999,8 @@ What is measured (medians over the repeats; the page cache is warm: the library 
 just written or read, as on a machine that uses it daily):
 - cold index: `Catalog(root).refresh()` on an empty cache, in a fresh process (so the
   parser process pool is started as it is on first launch); includes scan, parse, insert,
-  building both FTS5 indexes and their final merge, resolving links and the WAL checkpoint.
+  building both FTS5 indexes and the secondary indexes, resolving links, and writing the
+  new catalog file out (fsync) and renaming it into place.
 - refresh, nothing changed: `catalog.refresh()` on an up-to-date catalog (already open).
 - refresh, 100 files changed: 100 random files get a new sentence in their answer and a
   later mtime, then `catalog.refresh()`; a different 100 each repeat.

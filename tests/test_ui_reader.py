@@ -386,3 +386,29 @@ async def test_first_index_progress_says_when_the_files_are_read_and_the_index_i
         assert str(label.render()) == "Reading the library: 3 of 10 files"
         app.reader._progress(10, 10)
         assert str(label.render()) == "Read all 10 files; finishing the search index…"
+
+
+async def test_the_refresh_at_launch_waits_until_the_list_is_shown(tmp_path, monkeypatch):
+    # Stat-ing every file beside the first list's queries and paint slowed them twice.
+    import shutil
+
+    from qtreader.library.catalog import Catalog
+
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library, symlinks=True)
+    first = ReaderApp(library)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, first)
+    again = ReaderApp(library)
+    rows_when_refreshed: list[int] = []
+    real_refresh = Catalog.refresh
+
+    def recording_refresh(catalog, *args, **kwargs):
+        rows_when_refreshed.append(len(article_list(again).source))
+        return real_refresh(catalog, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "refresh", recording_refresh)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, again)
+        await wait_for(pilot, lambda: rows_when_refreshed)
+        assert rows_when_refreshed[0] == len(visible_titles(again)) > 0

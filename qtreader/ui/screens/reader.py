@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class _Removal:
 
 
 QUICK_LIMIT = 300  # rows a keystroke's search fetches: more than a screenful
+LIST_SHOWN_WAIT = 5.0  # seconds the refresh at launch waits for the first list at most
 
 
 @dataclass
@@ -159,6 +161,8 @@ class ReaderScreen(Screen[None]):
         self._bookmark_writer = ThreadPoolExecutor(1, thread_name_prefix="qtreader-bookmarks")
         self._removing: set[str] = set()  # keys whose removal is being written
         self._search_generation = 0
+        # Set once the first list is on screen: the refresh at launch waits for it.
+        self._list_shown = threading.Event()
         self._quick_timer: Timer | None = None
         self._full_timer: Timer | None = None
         self._marked: set[str] = set()
@@ -236,6 +240,12 @@ class ReaderScreen(Screen[None]):
             # The catalog from last time is usable at once; what changed on disk
             # since then is read in the background and shown when it is ready.
             self.app.call_from_thread(self._loaded, catalog)
+            # The refresh stats every file (seconds at 150,000, holding the GIL much
+            # of the time): started beside the first list's queries and paint, it made
+            # them twice as slow. Bounded, so that a list that never shows cannot stop it.
+            self._list_shown.wait(LIST_SHOWN_WAIT)
+            if worker.is_cancelled:
+                return
         try:
             report = catalog.refresh(None if has_articles else progress)
         except (CatalogError, sqlite3.Error, OSError) as exc:
@@ -425,6 +435,7 @@ class ReaderScreen(Screen[None]):
             found = rows.index_of_rowid(self.article.rowid)
             cursor = found if found is not None else 0
         article_list.set_source(rows, result.query.terms(), cursor, self._empty_message(scope))
+        self.call_after_refresh(self._list_shown.set)
         total = catalog.count(self.show_stubs)
         where = f" in {scope.name}" if scope.kind == "subject" else ""
         label = f"{result.total:,} of {total:,}{where}"
@@ -503,6 +514,7 @@ class ReaderScreen(Screen[None]):
             cursor = self._restoring.list_index
             self._restoring = None
         article_list.set_source(StaticRows(entries), (), cursor, empty)
+        self.call_after_refresh(self._list_shown.set)
         self.query_one("#count", Label).update(f"{len(entries):,} {scope.name.lower()}")
         if open_first and entries and entries[0].rowid is not None:
             self.open_rowid(entries[0].rowid, key=entries[0].key)
