@@ -412,3 +412,38 @@ async def test_the_refresh_at_launch_waits_until_the_list_is_shown(tmp_path, mon
         await settle(pilot, again)
         await wait_for(pilot, lambda: rows_when_refreshed)
         assert rows_when_refreshed[0] == len(visible_titles(again)) > 0
+
+
+async def test_list_rows_are_drawn_anew_when_the_cursor_focus_marks_or_theme_change():
+    # Rows are kept once drawn (see ArticleList._lines): each of these must redraw them.
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        lst = article_list(app)
+        lst.focus()
+        await pilot.pause()
+
+        def look(row: int) -> object:
+            return next(iter(lst.render_line(row - int(lst.scroll_y)))).style
+
+        cursor_focused, plain = look(0), look(1)
+        assert cursor_focused != plain
+        await pilot.press("down")
+        assert (look(0), look(1)) == (plain, cursor_focused)
+        app.reader.query_one("#search", Input).focus()
+        await pilot.pause()
+        cursor_unfocused = look(1)
+        assert cursor_unfocused not in (cursor_focused, plain)
+        lst.focus()
+        await pilot.press("up", "enter")
+        await settle(pilot, app)
+        assert lst.render_line(0).text.startswith("  ")
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert lst.render_line(0).text.startswith("★")
+        lst.focus()
+        await pilot.pause()
+        before = look(0)
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert look(0) != before
