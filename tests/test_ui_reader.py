@@ -447,3 +447,46 @@ async def test_list_rows_are_drawn_anew_when_the_cursor_focus_marks_or_theme_cha
         app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
         await pilot.pause()
         assert look(0) != before
+
+
+async def test_quitting_before_the_first_list_ends_the_waiting_refresh_at_once(
+    tmp_path, monkeypatch
+):
+    # The refresh at launch waits for the first list; a quit must not leave it waiting
+    # (Python joins the worker's thread at exit: the quit would hang for the wait).
+    import shutil
+    import threading
+
+    from qtreader.library.catalog import Catalog
+    from qtreader.ui.screens import reader as reader_module
+
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library, symlinks=True)
+    first = ReaderApp(library)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, first)
+    refreshed: list[bool] = []
+    real_refresh = Catalog.refresh
+
+    def recording_refresh(catalog, *args, **kwargs):
+        refreshed.append(True)
+        return real_refresh(catalog, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "refresh", recording_refresh)
+    # The list never shows: the search that would fill it does nothing.
+    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", lambda self, *a, **k: None)
+    woke = threading.Event()
+
+    class WatchedEvent(threading.Event):
+        def wait(self, timeout=None):
+            shown = super().wait(timeout)
+            woke.set()
+            return shown
+
+    app = ReaderApp(library)
+    app.reader._list_shown = WatchedEvent()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.reader.ready)
+        await pilot.press("q")
+    assert woke.wait(reader_module.LIST_SHOWN_WAIT / 2)
+    assert refreshed == []

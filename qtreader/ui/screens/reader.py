@@ -161,8 +161,10 @@ class ReaderScreen(Screen[None]):
         self._bookmark_writer = ThreadPoolExecutor(1, thread_name_prefix="qtreader-bookmarks")
         self._removing: set[str] = set()  # keys whose removal is being written
         self._search_generation = 0
-        # Set once the first list is on screen: the refresh at launch waits for it.
+        # Set once the first list is on screen (or the screen goes away): the refresh
+        # at launch waits for it.
         self._list_shown = threading.Event()
+        self._closing = False
         self._quick_timer: Timer | None = None
         self._full_timer: Timer | None = None
         self._marked: set[str] = set()
@@ -244,7 +246,7 @@ class ReaderScreen(Screen[None]):
             # of the time): started beside the first list's queries and paint, it made
             # them twice as slow. Bounded, so that a list that never shows cannot stop it.
             self._list_shown.wait(LIST_SHOWN_WAIT)
-            if worker.is_cancelled:
+            if worker.is_cancelled or self._closing:
                 return
         try:
             report = catalog.refresh(None if has_articles else progress)
@@ -989,6 +991,8 @@ class ReaderScreen(Screen[None]):
         # joined when Python exits. Not waited for here, on the UI thread, which the
         # changes need to show their results (that wait hung the quit).
         self._bookmark_writer.shutdown(wait=False)
+        self._closing = True
+        self._list_shown.set()  # a refresh waiting for the first list: not needed now
         if self.catalog is not None:
             self.catalog.close()
 
