@@ -202,6 +202,64 @@ async def test_tab_reaches_links_in_the_article():
         assert app.focused is article_view(app)
 
 
+def _all_links(catalog, rowid):
+    article = catalog.article(rowid)
+    return article, [*catalog.answer_links(article), *article.links, *article.backlinks]
+
+
+async def test_link_items_are_reused_and_show_only_the_open_articles_links():
+    catalog = sample_catalog()
+    counts = {}
+    for rowid in catalog.list_rowids():
+        counts[rowid] = len(_all_links(catalog, rowid)[1])
+    many = max(counts, key=counts.get)
+    fewer = next(r for r, n in counts.items() if 0 < n < counts[many])
+    dangling, _ = find_article_with_links(catalog)
+    none = next((r for r, n in counts.items() if n == 0), None)
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        view = article_view(app)
+        app.reader.open_rowid(many)
+        await settle(pilot, app)
+        assert len(view.link_items()) == counts[many]
+        for rowid in (fewer, dangling, none, many, dangling, fewer):
+            if rowid is None:
+                continue
+            mounted = {
+                name: list(view.query_one(f"#links-{name}").query(LinkItem))
+                for name, _ in view.LINK_SECTIONS
+            }
+            app.reader.open_rowid(rowid)
+            await settle(pilot, app)
+            article, expected = _all_links(catalog, rowid)
+            items = view.link_items()
+            assert [item.link for item in items] == expected
+            # Each label and the "missing" mark follow the item's new link.
+            for item in items:
+                assert item.link.label in str(item.render())
+                assert item.has_class("missing") == (item.link.target_key is None)
+            for name, links in (
+                ("answer", catalog.answer_links(article)),
+                ("related", article.links),
+                ("backlinks", article.backlinks),
+            ):
+                section = view.query_one(f"#links-{name}")
+                assert section.display == bool(links)
+                # Reused, not mounted again, while the links fit in the items there were.
+                if len(links) <= len(mounted[name]):
+                    assert list(section.query(LinkItem)) == mounted[name]
+            # Tab goes through the shown links and no hidden one.
+            view.focus()
+            reached = []
+            for _ in range(len(items) + 1):
+                await pilot.press("tab")
+                if not isinstance(app.focused, LinkItem):
+                    break
+                reached.append(app.focused)
+            assert reached == items
+
+
 async def test_external_links_ask_first_and_other_schemes_are_refused():
     app = ReaderApp(SAMPLE)
     opened: list[str] = []

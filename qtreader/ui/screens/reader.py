@@ -559,18 +559,23 @@ class ReaderScreen(Screen[None]):
         self.article = article
         links = await self._answer_links(article)
         view = self.query_one("#view", ArticleView)
-        await view.show(
-            article,
-            bookmarked=article.key in self._marked,
-            answer_links=links,
-            transform=self._math_transform(),
-        )
-        self._highlight_query_terms(view)
+        # One layout of the screen for all of it: the view's parts, the list's
+        # selection and the focus would otherwise each lay it out again (about 50 ms
+        # a time with a long answer on a slow machine).
+        with self.app.batch_update():
+            await view.show(
+                article,
+                bookmarked=article.key in self._marked,
+                answer_links=links,
+                transform=self._math_transform(),
+            )
+            self._highlight_query_terms(view)
+            self._follow_in_list(article)
+            if focus:
+                view.focus()
         if record:
-            self._record_history(article)
-        self._follow_in_list(article)
-        if focus:
-            view.focus()
+            # After the article is painted: the history thread would slow the layout.
+            self.call_after_refresh(self._record_history, article)
 
     async def _fetch(self, rowid: int) -> Article | None:
         catalog = self.catalog

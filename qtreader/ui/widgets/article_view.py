@@ -13,6 +13,7 @@ from textual.widgets import Markdown, Static
 from textual.widgets._markdown import MarkdownBlock
 
 from ...library.models import Article, RelatedLink
+from .answer_markdown import AnswerMarkdown
 from .find_bar import FindBar
 from .link_item import LinkItem
 
@@ -22,6 +23,8 @@ CURRENT_STYLE = "bold reverse underline"
 # Past this many characters an answer is shown in parts, so opening a
 # multi-megabyte article never freezes the reader.
 PART_CHARS = 60_000
+# Hidden link items kept in each list of links for the next article.
+SPARE_LINK_ITEMS = 40
 
 
 def first_part(text: str, limit: int) -> str:
@@ -88,17 +91,27 @@ class ArticleView(VerticalScroll, can_focus=True):
             yield Static(id="title")
             yield Static(id="meta")
             yield Static(id="question")
-            yield Markdown(id="answer", open_links=False)
+            yield AnswerMarkdown(id="answer", open_links=False)
             yield Static(id="partial")
             yield MoreButton("Show more of this answer  (m)", id="more")
             yield Static(id="keywords")
-            yield Vertical(id="links")
+            with Vertical(id="links"):
+                for name, heading in self.LINK_SECTIONS:
+                    with Vertical(id=f"links-{name}", classes="links-section"):
+                        yield Static(heading, classes="links-heading")
         bar = FindBar(id="find")
         bar.display = False
         yield bar
 
     def on_mount(self) -> None:
         self.show_welcome()
+
+    # The three lists of links under an answer, in the order they are shown.
+    LINK_SECTIONS = (
+        ("answer", "Links in this answer"),
+        ("related", "Related"),
+        ("backlinks", "Referenced by"),
+    )
 
     WELCOME = (
         ("/", 'search every article: words, "a phrase", subject:name, -word'),
@@ -121,7 +134,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.query_one("#meta", Static).update(guide)
         for name in ("#question", "#answer", "#partial", "#more", "#keywords"):
             self.query_one(name).display = False
-        self.query_one("#links", Vertical).remove_children()
+        for section in self.query(".links-section"):
+            section.display = False
 
     async def show(
         self,
@@ -190,19 +204,32 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.post_message(self.ShowMore())
 
     async def _show_links(self, article: Article, answer_links: list[RelatedLink]) -> None:
-        box = self.query_one("#links", Vertical)
-        await box.remove_children()
-        widgets: list[Static] = []
-        for heading, links in (
-            ("Links in this answer", answer_links),
-            ("Related", article.links),
-            ("Referenced by", article.backlinks),
-        ):
-            if links:
-                widgets.append(Static(heading, classes="links-heading"))
-                widgets.extend(LinkItem(link) for link in links)
-        if widgets:
-            await box.mount_all(widgets)
+        # Link items are reused from one article to the next: mounting a widget costs
+        # milliseconds, and an article can have dozens of links (most of an open's
+        # time, measured). Items left over are hidden, so Tab never reaches them.
+        lists = {
+            "answer": answer_links,
+            "related": article.links,
+            "backlinks": article.backlinks,
+        }
+        focused = self.app.focused
+        if isinstance(focused, LinkItem) and self in focused.ancestors:
+            self.focus()  # its link is about to change or go
+        for name, _ in self.LINK_SECTIONS:
+            links = lists[name]
+            section = self.query_one(f"#links-{name}", Vertical)
+            section.display = bool(links)
+            items = list(section.query_children(LinkItem))
+            for item, link in zip(items, links, strict=False):
+                item.show_link(link)
+                item.display = True
+            spare = items[len(links) :]
+            for item in spare[:SPARE_LINK_ITEMS]:
+                item.display = False
+            if spare[SPARE_LINK_ITEMS:]:  # after an article with hundreds of links
+                await section.remove_children(spare[SPARE_LINK_ITEMS:])
+            if len(links) > len(items):
+                await section.mount_all(LinkItem(link) for link in links[len(items) :])
 
     def set_bookmarked(self, bookmarked: bool) -> None:
         if self.article is not None:
@@ -211,7 +238,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             )
 
     def link_items(self) -> list[LinkItem]:
-        return list(self.query(LinkItem))
+        """The links shown now, in order (hidden spare items left out)."""
+        return [item for item in self.query(LinkItem) if item.display]
 
     # -- find ------------------------------------------------------------------
 

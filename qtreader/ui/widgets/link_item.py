@@ -20,6 +20,12 @@ class LinkItem(Static, can_focus=True):
             super().__init__()
 
     def __init__(self, link: RelatedLink, *, classes: str = ""):
+        super().__init__(self._label(link), classes=f"link {classes}".strip())
+        self.link = link
+        self.set_class(link.status is LinkStatus.MISSING, "missing")
+
+    @staticmethod
+    def _label(link: RelatedLink) -> Text:
         missing = link.status is LinkStatus.MISSING
         label = Text()
         label.append("✗ " if missing else "→ ", style="dim" if missing else "bold")
@@ -28,8 +34,13 @@ class LinkItem(Static, can_focus=True):
             label.append(f"  {link.status.value}", style="italic")
         elif link.subject:
             label.append(f"  · {link.subject}", style="dim")
-        super().__init__(label, classes=("link missing " if missing else "link ") + classes)
+        return label
+
+    def show_link(self, link: RelatedLink) -> None:
+        """Point this item at another link: cheaper than mounting a new item."""
         self.link = link
+        self.update(self._label(link))
+        self.set_class(link.status is LinkStatus.MISSING, "missing")
 
     def action_follow(self) -> None:
         self.post_message(self.Followed(self, self.link))
