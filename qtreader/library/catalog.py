@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
+from operator import itemgetter
 from pathlib import Path
 
 from . import paths
@@ -945,12 +946,12 @@ class _Indexer:
     def run(self) -> RefreshReport:
         root = self.catalog.root
         scanned = {entry.path: entry for entry in scan_library(root)}
-        known = {
-            path: (size, mtime, article)
-            for path, size, mtime, article in self.conn.execute(
-                "SELECT path, size, mtime_ns, article FROM files"
-            )
-        }
+        # Rows are (path, size, mtime_ns, article), keyed by path without a Python
+        # loop: an up-to-date refresh is mostly this comparison, 150,000 times.
+        rows = self.conn.execute("SELECT path, size, mtime_ns, article FROM files").fetchall()
+        known: dict[str, tuple[str, int, int, int | None]] = dict(
+            zip(map(itemgetter(0), rows), rows, strict=True)
+        )
         removed = [path for path in known if path not in scanned]
         to_read: list[FileEntry] = []
         changed = added = 0
@@ -959,10 +960,10 @@ class _Indexer:
             if old is None:
                 to_read.append(entry)
                 added += 1
-            elif (old[0], old[1]) != (entry.size, entry.mtime_ns):
+            elif old[1] != entry.size or old[2] != entry.mtime_ns:
                 to_read.append(entry)
                 changed += 1
-            elif old[2] is None:
+            elif old[3] is None:
                 to_read.append(entry)  # skipped before: it may be readable now
         report = RefreshReport(added=added, changed=changed, removed=len(removed))
         cold = not known
@@ -1021,7 +1022,7 @@ class _Indexer:
         to_read: list[FileEntry],
         removed: list[str],
         cold: bool,
-        known: dict[str, tuple[int, int, int | None]],
+        known: dict[str, tuple[str, int, int, int | None]],
     ) -> None:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
@@ -1036,7 +1037,7 @@ class _Indexer:
             self._rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
             touched: list[int] = []  # rowids removed or rewritten
             for path in [*removed, *(e.path for e in to_read if e.path in known)]:
-                rowid = known[path][2]
+                rowid = known[path][3]
                 if rowid is not None:
                     touched.append(rowid)
                 conn.execute("DELETE FROM problems WHERE path = ?", (path,))
@@ -1054,7 +1055,7 @@ class _Indexer:
                 if row is not None:
                     old_names[rowid] = row
                 self._delete_article(rowid)
-            reused = {known[e.path][2]: e.path for e in to_read if e.path in known}
+            reused = {known[e.path][3]: e.path for e in to_read if e.path in known}
             reuse_by_path = {p: r for r, p in reused.items() if r is not None}
             new_rowids: list[int] = []
             article_rows = []
