@@ -297,3 +297,57 @@ def test_any_query_searches_without_raising(search_catalog, text, typing, quick)
     assert len(result.rowids) <= search_catalog.count()
     hits = search_catalog.hits(result, 0, 5)
     assert len(hits) == min(5, len(result.rowids))
+
+
+@pytest.fixture(scope="module")
+def big_catalog(tmp_path_factory):
+    """2,000 articles whose file order (and so row id order) is the reverse of title order."""
+    base = tmp_path_factory.mktemp("big")
+    root = base / "lib"
+    count = 2000
+    for i in range(count):
+        words = " ".join(["kettle"] * (i % 7 + 1))
+        write_article(
+            root, f"s{i % 3}/a{i:05d}.md", title=f"Title {count - i:05d}",
+            subject=f"Subject {i % 3}", url=f"/x/{i}", answer=f"Water and {words} here.",
+            keywords="steam" if i % 2 else "boil",
+        )  # fmt: skip
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(base / "cache"))
+        cat = Catalog(root)
+        cat.refresh()
+    yield cat
+    cat.close()
+
+
+def _titles(catalog: Catalog, rowids) -> list[str]:
+    return [row.title for row in catalog.rows(list(rowids))]
+
+
+def test_long_results_keep_their_order(big_catalog):
+    # Long lists of row ids come back from SQLite as one value (see Catalog._rowids):
+    # the order of the query must survive that, for every kind of long list.
+    everything = big_catalog.list_rowids()
+    assert len(everything) == 2000
+    assert sorted(everything) != list(everything)  # title order is not row id order
+    assert _titles(big_catalog, everything) == sorted(_titles(big_catalog, everything))
+    one = big_catalog.list_rowids("subject 1")
+    assert len(one) == 667
+    assert _titles(big_catalog, one) == sorted(_titles(big_catalog, one))
+    for query in ("-steam", "k"):  # exclusion only; a lone short prefix
+        found = big_catalog.search(query, typing=True).rowids
+        assert len(found) == 1000 if query == "-steam" else 2000
+        assert _titles(big_catalog, found) == sorted(_titles(big_catalog, found))
+
+
+def test_a_long_ranked_result_is_in_rank_order(big_catalog):
+    result = big_catalog.search("kettle")
+    assert result.ranked and len(result.rowids) == 2000
+    score = dict(
+        big_catalog._query(
+            "SELECT rowid, bm25(fts, 10.0, 6.0, 1.0, 4.0, 2.0) FROM fts WHERE fts MATCH 'kettle'"
+        )
+    )
+    ranks = [score[rowid] for rowid in result.rowids]
+    assert ranks == sorted(ranks)
+    assert ranks[0] < ranks[-1]

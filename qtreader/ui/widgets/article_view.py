@@ -24,7 +24,7 @@ CURRENT_STYLE = "bold reverse underline"
 # multi-megabyte article never freezes the reader.
 PART_CHARS = 60_000
 # Hidden link items kept in each list of links for the next article.
-SPARE_LINK_ITEMS = 40
+SPARE_LINK_ITEMS = 12
 
 
 def first_part(text: str, limit: int) -> str:
