@@ -1022,8 +1022,10 @@ just written or read, as on a machine that uses it daily):
   the quick search as the UI runs it; the others are compared with it for information.
 - open: `catalog.article(rowid)` alone, and the full open in a running app (Pilot):
   `app.reader.open_rowid(rowid)` until every worker is done and the Markdown widget's
-  source is the answer (fetch, link resolution, Markdown parse + mount, history write),
-  then also the first paint of it; 20 articles with ~5 KB answers.
+  source is the answer (fetch, link resolution, Markdown parse, blocks updated or
+  mounted), then also the first paint of it; 20 articles with ~5 KB answers, one after
+  another in one app (as a reader goes from article to article). The history entry is
+  written after the article is painted, in a thread: not counted.
 - list keys (all N articles listed, list focused; 200 presses, median):
   Pilot = `await pilot.press(key)` then `screen._on_timer_update()` (the compositor renders
   the dirty lines now instead of at the next 60 Hz tick). `pilot.press` waits for idle with
