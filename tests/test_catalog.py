@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -899,3 +900,14 @@ def test_a_new_article_that_matches_a_link_better_takes_it_over(tmp_path):
     assert _links_by_key(cat) == _links_by_key(fresh)
     cat.close()
     fresh.close()
+
+
+def test_answers_packed_by_any_zlib_setting_read_back():
+    pack, unpack = catalog_module.pack, catalog_module.unpack
+    text = "Ünïcode answer \\n with a literal escape.\n\n1. **Bold** item\n" * 20
+    data = text.encode("utf-8")
+    assert unpack(pack(data)) == text
+    assert len(pack(data)) < len(data)
+    # Catalogs written before this packing used Huffman coding only.
+    older = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
+    assert unpack(older.compress(data) + older.flush()) == text
