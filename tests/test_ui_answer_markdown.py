@@ -1,13 +1,18 @@
-"""AnswerMarkdown reuses mounted blocks; what it shows must equal a fresh Markdown."""
+"""AnswerMarkdown reuses mounted blocks; what it shows must equal a fresh Markdown,
+and nothing kept hidden for reuse may be seen (by find, say)."""
 
 from __future__ import annotations
+
+import re
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock
 
+from qtreader.library.models import Article
 from qtreader.ui.widgets.answer_markdown import SPARE_LIST_ROWS, AnswerMarkdown
+from qtreader.ui.widgets.article_view import ArticleView
 
 WIDTH = 60  # of each column
 HEIGHT = 150
@@ -139,3 +144,27 @@ async def test_a_list_keeps_a_bounded_number_of_hidden_rows():
         rows = [w for w in reused.walk_children() if isinstance(w, Horizontal)]
         assert len(rows) == 2 + SPARE_LIST_ROWS
         assert sum(row.display for row in rows) == 2
+
+
+class ViewApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ArticleView(id="view")
+
+
+async def test_find_in_the_article_ignores_rows_kept_hidden_from_a_longer_list():
+    longer = Article(
+        key="a", path="a.md", title="Long list",
+        answer="Intro.\n\n" + "\n".join(f"{n}. zebra number {n}" for n in range(1, 9)),
+    )  # fmt: skip
+    shorter = Article(key="b", path="b.md", title="Short list", answer="Intro.\n\n1. one\n2. two")
+    app = ViewApp()
+    async with app.run_test(size=(100, 60)) as pilot:
+        view = app.query_one(ArticleView)
+        await view.show(longer)
+        await pilot.pause()
+        assert view.highlight(re.compile("zebra")) == 8
+        await view.show(shorter)
+        await pilot.pause()
+        # The six rows the longer list needed more are kept, hidden, with their old text.
+        assert view.highlight(re.compile("zebra")) == 0
+        assert view.highlight(re.compile("one|two")) == 2

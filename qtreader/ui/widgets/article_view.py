@@ -244,9 +244,16 @@ class ArticleView(VerticalScroll, can_focus=True):
     # -- find ------------------------------------------------------------------
 
     def _leaf_blocks(self) -> list[MarkdownBlock]:
+        answer = self.query_one("#answer", Markdown)
         blocks = []
-        for block in self.query_one("#answer", Markdown).query(MarkdownBlock):
-            if not any(isinstance(child, MarkdownBlock) for child in block.children):
+        for block in answer.query(MarkdownBlock):
+            if any(isinstance(child, MarkdownBlock) for child in block.children):
+                continue
+            # List rows kept hidden for reuse still hold an older answer's text.
+            node = block
+            while node is not answer and node.display:
+                node = node.parent
+            if node is answer:
                 blocks.append(block)
         return blocks
 
