@@ -339,6 +339,53 @@ async def test_narrow_terminal_shows_one_pane_at_a_time():
         assert screen.query_one("#subjects").display and not screen.query_one("#middle").display
 
 
+async def test_moving_between_panes_restyles_the_screen_only_when_the_layout_changes():
+    # A class change on the screen restyles every widget on it (77 ms with an article
+    # open, measured): a pane switch changes the classes in one go, and only where the
+    # layout depends on them.
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        screen = app.reader
+        restyled: list[object] = []
+        update_styles = app.update_styles
+
+        def counting(node=None, animate=True):
+            restyled.append(node)
+            update_styles(node, animate=animate)
+
+        app.update_styles = counting  # type: ignore[method-assign]
+
+        async def press(key: str) -> int:
+            restyled.clear()
+            await pilot.press(key)
+            await settle(pilot, app)
+            return restyled.count(screen)
+
+        # Narrow: one pane at a time.
+        article_list(app).focus()
+        await pilot.pause()
+        assert await press("s") == 1 and screen.query_one("#subjects").display
+        assert await press("escape") == 1 and screen.query_one("#middle").display
+        # Medium: the list and the article side by side, the tree on demand.
+        await pilot.resize_terminal(110, 30)
+        await settle(pilot, app)
+        assert screen.has_class("medium") and not screen.has_class("narrow")
+        article_list(app).focus()
+        await pilot.pause()
+        assert await press("enter") == 0  # opening moves the focus to the article
+        assert app.focused is article_view(app)
+        assert await press("s") == 1 and screen.query_one("#subjects").display
+        assert not screen.query_one("#view").display
+        assert await press("escape") == 1 and screen.query_one("#view").display
+        # Wide: all three panes, whatever has focus.
+        await pilot.resize_terminal(140, 30)
+        await settle(pilot, app)
+        assert not screen.has_class("medium") and not screen.has_class("narrow")
+        assert await press("s") == 0 and app.focused is screen.query_one("#subjects", SubjectTree)
+        assert await press("tab") == 0
+
+
 async def test_command_palette_goes_to_an_article():
     catalog = sample_catalog()
     target = catalog.article(catalog.list_rowids()[5])
