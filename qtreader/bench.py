@@ -1177,7 +1177,7 @@ def _run(args: argparse.Namespace, scratch: Path) -> int:
     )
     if ui is not None:
         table.add(
-            "open an article in the app (fetch + links + Markdown mounted)",
+            "open an article in the app (fetch + links + Markdown shown)",
             f"{_ms(ui['open'])} (p95 {_ms(ui['open_p95'])}; with first paint {_ms(ui['open_painted'])})",
             "≤ 150 ms",
             _status(ui["open_painted"], 0.150),

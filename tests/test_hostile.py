@@ -130,10 +130,11 @@ async def test_a_multi_megabyte_answer_opens_in_parts(tmp_path):
         assert view.shown_chars < len(view.article.answer) // 10
         assert view.query_one("#more").display
         assert "long" in str(view.query_one("#partial").render())
-        # Keys answer while it is open.
+        # Keys answer while it is open. A key takes ~0.15 s on a slow machine; the bound
+        # only has to catch a frozen reader (a loaded run once took 0.5 s).
         key_started = time.perf_counter()
         await pilot.press("j")
-        assert time.perf_counter() - key_started < 0.5
+        assert time.perf_counter() - key_started < 2.0
         shown = view.shown_chars
         await pilot.press("m")
         await settle(pilot, app, timeout=30)
