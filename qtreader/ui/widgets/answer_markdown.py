@@ -71,8 +71,8 @@ class AnswerMarkdown(Markdown):
         return AwaitComplete(await_update())
 
 
-def _list_rows(block: Widget) -> list[tuple[MarkdownBullet, Vertical]] | None:
-    """The (bullet, contents) rows a mounted list composed, or None if not that shape."""
+def _list_rows(block: Widget) -> list[tuple[Horizontal, MarkdownBullet, Vertical]] | None:
+    """The (row, bullet, contents) a mounted list composed, or None if not that shape."""
     rows = []
     for row in block.children:
         parts = row.children
@@ -83,7 +83,7 @@ def _list_rows(block: Widget) -> list[tuple[MarkdownBullet, Vertical]] | None:
             or type(parts[1]) is not Vertical
         ):
             return None
-        rows.append((parts[0], parts[1]))
+        rows.append((row, parts[0], parts[1]))
     return rows
 
 
@@ -98,9 +98,8 @@ def _can_reuse(old: Widget, new: MarkdownBlock) -> bool:
 
 def _symbols(block: MarkdownList) -> list[tuple[str, MarkdownListItem]]:
     """Each item of a new list with its bullet, as Textual's list ``compose`` makes them."""
-    items = [item for item in block._blocks if isinstance(item, MarkdownListItem)]
     if not isinstance(block, MarkdownOrderedList):
-        return [(item.bullet, item) for item in items]
+        return [(item.bullet, item) for item in block._blocks if isinstance(item, MarkdownListItem)]
     suffix = ". "
     start = 1
     if block._blocks and isinstance(block._blocks[0], MarkdownListItem):
@@ -130,9 +129,7 @@ async def _reuse(old: MarkdownBlock, new: MarkdownBlock) -> None:
         rows = _list_rows(old)
         assert rows is not None
         wanted = _symbols(new)
-        for (bullet, contents), (symbol, item) in zip(rows, wanted, strict=False):
-            row = contents.parent
-            assert isinstance(row, Horizontal)
+        for (row, bullet, contents), (symbol, item) in zip(rows, wanted, strict=False):
             row.display = True
             if bullet.symbol != symbol:
                 bullet.symbol = symbol
@@ -140,7 +137,7 @@ async def _reuse(old: MarkdownBlock, new: MarkdownBlock) -> None:
             await _morph(contents, item._blocks)
         # Rows left over are hidden for the next list (mounting one costs four
         # widgets); beyond a few, they are removed.
-        spare = [bullet.parent for bullet, _ in rows[len(wanted) :]]
+        spare = [row for row, _, _ in rows[len(wanted) :]]
         for row in spare[:SPARE_LIST_ROWS]:
             row.display = False
         if spare[SPARE_LIST_ROWS:]:
