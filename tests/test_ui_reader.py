@@ -386,6 +386,82 @@ async def test_moving_between_panes_restyles_the_screen_only_when_the_layout_cha
         assert await press("tab") == 0
 
 
+async def test_launch_restyles_the_screen_only_as_textual_shows_it():
+    # The layout classes are set before the panes are styled, and the first focus is in
+    # the middle pane: each restyle of the screen costs tens of ms at launch.
+    for width in (80, 120, 140):
+        app = ReaderApp(SAMPLE)
+        restyled: list[object] = []
+        update_styles = app.update_styles
+
+        def counting(node=None, animate=True, update_styles=update_styles, restyled=restyled):
+            restyled.append(node)
+            update_styles(node, animate=animate)
+
+        app.update_styles = counting  # type: ignore[method-assign]
+        async with app.run_test(size=(width, 30)) as pilot:
+            await settle(pilot, app)
+            screen = app.reader
+            assert app.focused is article_list(app)
+            # Textual restyles a screen once as it is shown (ScreenResume).
+            assert restyled.count(screen) == 1, width
+
+
+async def test_the_first_list_is_on_screen_as_the_library_opens(monkeypatch):
+    # The loading worker reads the first list too, while the app is still starting: no
+    # second round trip, no empty list shown in between.
+    from qtreader.ui.screens.reader import ReaderScreen
+
+    sample_catalog()
+    rows_when_opened: list[int] = []
+    real_loaded = ReaderScreen._loaded
+
+    def loaded(screen, *args):
+        real_loaded(screen, *args)
+        rows_when_opened.append(len(screen.query_one("#list").source))
+
+    monkeypatch.setattr(ReaderScreen, "_loaded", loaded)
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert rows_when_opened == [len(visible_titles(app))]
+        assert rows_when_opened[0] == sample_catalog().count(include_stubs=False)
+
+
+async def test_words_typed_while_the_library_loads_are_searched_for(tmp_path, monkeypatch):
+    import shutil
+    import threading
+
+    from qtreader.library.catalog import Catalog
+
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library, symlinks=True)
+    release = threading.Event()
+    real_refresh = Catalog.refresh
+
+    def held_refresh(catalog, *args, **kwargs):
+        release.wait(timeout=10)  # a safety net: the test sets it long before
+        return real_refresh(catalog, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "refresh", held_refresh)
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.reader.ready
+        search = app.reader.query_one("#search", Input)
+        assert app.focused is search
+        await pilot.press(*"hash")
+        release.set()
+        await settle(pilot, app)
+        assert app.focused is search and search.value == "hash"
+        expected = Catalog(library).search("hash", include_stubs=False)
+        assert 0 < len(expected.rowids) < sample_catalog().count(include_stubs=False)
+        assert [article_list(app).source.get(i).rowid for i in range(len(expected.rowids))] == list(
+            expected.rowids
+        )
+        assert len(article_list(app).source) == len(expected.rowids)
+
+
 async def test_command_palette_goes_to_an_article():
     catalog = sample_catalog()
     target = catalog.article(catalog.list_rowids()[5])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from textual.app import App
@@ -18,6 +19,7 @@ from .widgets.find_bar import FindBar
 from .widgets.link_item import LinkItem
 
 STYLES = paths.styles_dir()
+SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 
 class ReaderApp(App[None]):
@@ -32,6 +34,11 @@ class ReaderApp(App[None]):
 
     def __init__(self, root: Path, settings: Settings | None = None):
         super().__init__()
+        # Catalog work runs in threads that give up the GIL at every SQLite call and
+        # system call, then wait for it while the UI thread paints: up to the switch
+        # interval (5 ms) each time. At launch, opening the catalog alone took 180 ms
+        # instead of 10 that way; with 0.5 ms it takes ~75.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         if settings is None:
             settings, self._settings_warnings = load_settings()
         else:

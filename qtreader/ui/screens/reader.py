@@ -32,7 +32,13 @@ from ...library.bookmarks import (
     StoreReadOnly,
     resolve_entry,
 )
-from ...library.catalog import Catalog, CatalogError, RefreshReport, SearchResult
+from ...library.catalog import (
+    Catalog,
+    CatalogError,
+    RefreshReport,
+    SearchResult,
+    SubjectCount,
+)
 from ...library.export import article_link, article_markdown
 from ...library.links import LinkKind, classify_url
 from ...library.models import Article, RelatedLink
@@ -103,7 +109,33 @@ class Navigation:
         return None
 
 
+@dataclass
+class LibraryCounts:
+    """What the subject tree and the status bar show of a library."""
+
+    total: int
+    skipped: int
+    marked: set[str]  # bookmarked article keys
+    history: int
+    subjects: list[SubjectCount]
+
+
+@dataclass
+class Opening:
+    """What the first screen of a library shows, read in the loading worker."""
+
+    counts: LibraryCounts
+    session: Session
+    scope: Scope
+    result: SearchResult | None  # the first list; None for bookmarks and history
+    article: int | None  # the rowid of the session's article, if it is still there
+
+
 class ReaderScreen(Screen[None]):
+    # While the library loads, keys typed go to the search box. Textual's default would
+    # focus the subject tree, which on a medium screen restyles the whole screen to show
+    # it, and again when the list takes the focus.
+    AUTO_FOCUS = "#search"
     BINDINGS = [
         # Priority: handled before the keys typed after it reach a widget, so
         # "/hash" typed quickly all lands in the search box.
@@ -177,6 +209,9 @@ class ReaderScreen(Screen[None]):
     # -- layout --------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The layout classes before the panes are styled: set later, they restyle
+        # every widget once more (tens of ms at launch).
+        self._apply_width(self.app.size.width, update=False)
         with Horizontal(id="panes"):
             yield SubjectTree(id="subjects")
             with Vertical(id="middle"):
@@ -204,16 +239,16 @@ class ReaderScreen(Screen[None]):
     def on_resize(self) -> None:
         self._apply_width(self.app.size.width)
 
-    def _apply_width(self, width: int) -> None:
+    def _apply_width(self, width: int, update: bool = True) -> None:
         narrow = width < NARROW_WIDTH
         # Too narrow for three panes: the subject tree shows only while it has focus.
-        self._layout_classes(narrow, not narrow and width < WIDE_WIDTH)
+        self._layout_classes(narrow, not narrow and width < WIDE_WIDTH, update)
 
     def _show_pane(self, pane: str) -> None:
         self._pane = pane
         self._layout_classes(self.has_class("narrow"), self.has_class("medium"))
 
-    def _layout_classes(self, narrow: bool, medium: bool) -> None:
+    def _layout_classes(self, narrow: bool, medium: bool, update: bool = True) -> None:
         # A change of the screen's classes restyles every widget on it (77 ms with an
         # article open, measured on a slow machine), so they change in one go and only
         # where the styles use them: narrow screens show the focused pane alone, medium
@@ -221,7 +256,7 @@ class ReaderScreen(Screen[None]):
         # and the article, the commonest move, then restyles nothing on wider screens.
         shown = self._pane if narrow or (medium and self._pane == "subjects") else None
         classes = {f"show-{pane}": pane == shown for pane in PANES}
-        self.update_classes({"narrow": narrow, "medium": medium, **classes})
+        self.update_classes({"narrow": narrow, "medium": medium, **classes}, update=update)
 
     def on_descendant_focus(self, event) -> None:
         widget = event.widget
@@ -244,13 +279,14 @@ class ReaderScreen(Screen[None]):
         try:
             catalog = Catalog(self.root)
             has_articles = catalog.count() > 0
+            opening = self._read_opening(catalog) if has_articles else None
         except (CatalogError, sqlite3.Error, OSError) as exc:
             self.app.call_from_thread(self._load_failed, str(exc))
             return
-        if has_articles:
+        if opening is not None:
             # The catalog from last time is usable at once; what changed on disk
             # since then is read in the background and shown when it is ready.
-            self.app.call_from_thread(self._loaded, catalog)
+            self.app.call_from_thread(self._loaded, catalog, opening)
             # The refresh stats every file (seconds at 150,000, holding the GIL much
             # of the time): started beside the first list's queries and paint, it made
             # them twice as slow. Bounded, so that a list that never shows cannot stop it.
@@ -259,6 +295,9 @@ class ReaderScreen(Screen[None]):
                 return
         try:
             report = catalog.refresh(None if has_articles else progress)
+            if not has_articles:
+                opening = self._read_opening(catalog)
+            counts = None if report.unchanged else self._read_counts(catalog)
         except (CatalogError, sqlite3.Error, OSError) as exc:
             if has_articles:
                 self.app.call_from_thread(
@@ -270,16 +309,38 @@ class ReaderScreen(Screen[None]):
         if worker.is_cancelled:
             return
         if not has_articles:
-            self.app.call_from_thread(self._loaded, catalog)
-        elif not report.unchanged:
-            self.app.call_from_thread(self._refreshed, report)
+            self.app.call_from_thread(self._loaded, catalog, opening)
+        elif counts is not None:
+            self.app.call_from_thread(self._refreshed, report, counts)
 
-    def _refreshed(self, report: RefreshReport) -> None:
+    def _read_counts(self, catalog: Catalog) -> LibraryCounts:
+        """What the subject tree and the status bar show, read off the UI thread."""
+        skipped, _ = catalog.problem_count()
+        return LibraryCounts(
+            total=catalog.count(self.show_stubs),
+            skipped=skipped,
+            marked=self.bookmarks.keys(self.library),
+            history=len(self.history.all(self.library)),
+            subjects=catalog.subjects(self.show_stubs),
+        )
+
+    def _read_opening(self, catalog: Catalog) -> Opening:
+        """Everything the first screen of a library needs, read off the UI thread. The
+        first list is fetched here too, while the app is still starting up."""
+        self.state.set_last_library(self.root)
+        session = self.state.session(self.root)
+        scope = self._scope_from_session(session, catalog)
+        result = None
+        if scope.kind not in ("bookmarks", "history"):
+            result = self._catalog_result(catalog, session.query, scope, full=True)
+        article = catalog.rowid_for_key(session.article) if session.article else None
+        return Opening(self._read_counts(catalog), session, scope, result, article)
+
+    def _refreshed(self, report: RefreshReport, counts: LibraryCounts) -> None:
         """The library changed on disk since the catalog was last brought up to date."""
         if self.catalog is None:
             return
-        self._refresh_tree()
-        self._update_status()
+        self._show_counts(counts)
         entry = self.query_one("#list", ArticleList).entry
         self._keep_rowid = entry.rowid if entry is not None else None
         self._run_search(full=True)
@@ -289,11 +350,13 @@ class ReaderScreen(Screen[None]):
             timeout=4,
         )
 
-    def _update_status(self) -> None:
-        assert self.catalog is not None
-        skipped, _ = self.catalog.problem_count()
+    def _show_counts(self, counts: LibraryCounts) -> None:
+        self._marked = counts.marked
+        self.query_one("#subjects", SubjectTree).fill(
+            counts.total, len(counts.marked), counts.history, counts.subjects
+        )
         self.query_one("#status", StatusBar).show(
-            self._library_name(), self.catalog.count(self.show_stubs), skipped
+            self._library_name(), counts.total, counts.skipped
         )
 
     def _progress(self, done: int, total: int) -> None:
@@ -318,50 +381,42 @@ class ReaderScreen(Screen[None]):
             timeout=15,
         )
 
-    def _loaded(self, catalog: Catalog) -> None:
+    def _loaded(self, catalog: Catalog, opening: Opening) -> None:
         self.catalog = catalog
         self.ready = True
         self.query_one("#loading").display = False
         self.query_one("#list", ArticleList).display = True
-        self.state.set_last_library(self.root)
-        self._refresh_tree()
-        self._update_status()
+        self._show_counts(opening.counts)
         self._report_messages(self.state.take_messages())
-        session = self.state.session(self.root)
-        self._restoring = session
-        scope = self._scope_from_session(session)
-        self.scope = scope
-        self.query_one("#subjects", SubjectTree).select_scope(scope)
-        if session.query:
-            self.query_one("#search", Input).value = session.query
+        session = opening.session
+        search = self.query_one("#search", Input)
+        # Typed while the library was loading: kept, and searched for, instead of the
+        # session's query.
+        typed = search.has_focus and bool(search.value)
+        self._restoring = None if typed else session
+        self.scope = opening.scope
+        self.query_one("#subjects", SubjectTree).select_scope(opening.scope)
+        if session.query and not typed:
+            search.value = session.query
             self.query_text = session.query
-        self._run_search(full=True)
-        if session.article:
-            rowid = catalog.rowid_for_key(session.article)
-            if rowid is not None:
-                self.open_rowid(rowid, key=session.article, focus=False)
-        self.query_one("#list", ArticleList).focus()
+        if opening.result is not None and not typed:
+            self._search_generation += 1
+            self._show_result(self._search_generation, opening.result, opening.scope, False)
+        else:
+            self._run_search(full=True)
+        if opening.article is not None:
+            self.open_rowid(opening.article, key=session.article, focus=False)
+        if not typed:
+            self.query_one("#list", ArticleList).focus()
 
-    def _scope_from_session(self, session: Session) -> Scope:
+    def _scope_from_session(self, session: Session, catalog: Catalog) -> Scope:
         if session.subject in ("bookmarks", "history"):
             return BOOKMARKS if session.subject == "bookmarks" else HISTORY
-        if session.subject and self.catalog is not None:
-            name = self.catalog.subject_name(session.subject)
+        if session.subject:
+            name = catalog.subject_name(session.subject)
             if name:
                 return Scope("subject", session.subject, name)
         return ALL
-
-    def _refresh_tree(self) -> None:
-        if self.catalog is None:
-            return
-        tree = self.query_one("#subjects", SubjectTree)
-        self._marked = self.bookmarks.keys(self.library)
-        tree.fill(
-            self.catalog.count(self.show_stubs),
-            len(self._marked),
-            len(self.history.all(self.library)),
-            self.catalog.subjects(self.show_stubs),
-        )
 
     def _report_messages(self, messages: list[str]) -> None:
         for message in messages:
@@ -408,22 +463,25 @@ class ReaderScreen(Screen[None]):
         assert catalog is not None
         catalog.interrupt_searches()  # a search still running for an older keystroke
         try:
-            if parse_query(text).is_empty:
-                rowids = catalog.list_rowids(scope.subject, self.show_stubs)
-                result = SearchResult(rowids)
-            else:
-                result = catalog.search(
-                    text,
-                    subject=scope.subject,
-                    include_stubs=self.show_stubs,
-                    quick=not full,
-                    limit=None if full else QUICK_LIMIT,  # the full search follows
-                )
+            result = self._catalog_result(catalog, text, scope, full)
         except sqlite3.OperationalError:
             return  # interrupted by a newer search
         if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self._show_result, generation, result, scope, open_first)
+
+    def _catalog_result(
+        self, catalog: Catalog, text: str, scope: Scope, full: bool
+    ) -> SearchResult:
+        if parse_query(text).is_empty:
+            return SearchResult(catalog.list_rowids(scope.subject, self.show_stubs))
+        return catalog.search(
+            text,
+            subject=scope.subject,
+            include_stubs=self.show_stubs,
+            quick=not full,
+            limit=None if full else QUICK_LIMIT,  # the full search follows
+        )
 
     def _show_result(
         self, generation: int, result: SearchResult, scope: Scope, open_first: bool
