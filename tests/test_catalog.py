@@ -626,19 +626,18 @@ def test_subject_spellings_are_one_subject_shown_in_the_most_common_spelling(tmp
 
 
 def test_file_that_vanishes_between_scan_and_read(library, monkeypatch):
-    real_scan = catalog_module.scan_library
+    real_scan = catalog_module.scan_rows
 
     def scan_with_a_ghost(root):
-        yield from real_scan(root)
-        yield catalog_module.FileEntry("ghost.md", 10, T0 * 10**9)
+        return [*real_scan(root), ("ghost.md", 10, T0 * 10**9)]
 
-    monkeypatch.setattr(catalog_module, "scan_library", scan_with_a_ghost)
+    monkeypatch.setattr(catalog_module, "scan_rows", scan_with_a_ghost)
     with Catalog(library) as cat:
         report = cat.refresh()
         assert report.total == 12
         (problem,) = [p for p in cat.problems() if p.path == "ghost.md"]
         assert "disappeared" in problem.reason
-        monkeypatch.setattr(catalog_module, "scan_library", real_scan)
+        monkeypatch.setattr(catalog_module, "scan_rows", real_scan)
         report = cat.refresh()
         assert report.removed == 1
         assert "ghost.md" not in {p.path for p in cat.problems()}
@@ -911,3 +910,57 @@ def test_answers_packed_by_any_zlib_setting_read_back():
     # Catalogs written before this packing used Huffman coding only.
     older = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
     assert unpack(older.compress(data) + older.flush()) == text
+
+
+def test_differences_between_a_scan_and_the_catalog_match_a_plain_comparison():
+    # The refresh's merge skips equal runs a slice at a time: changes at every distance
+    # from the slice edges, runs of additions and removals longer than a slice, and
+    # changes at both ends must all come out as a plain dict comparison says.
+    import random
+
+    differences = catalog_module._differences
+    rng = random.Random(7)
+    skips = 0
+    for trial in range(80):
+        size = rng.choice([0, 1, 5, 255, 256, 257, 600, 2000, 5000])
+        rate = rng.choice([0.0, 0.0005, 0.002, 0.02])  # low rates leave long equal runs
+        known = sorted((f"d{n // 50}/f{n:05}.md", n % 7, n) for n in range(size))
+        scanned = []
+        for row in known:
+            roll = rng.random()
+            if roll < rate:
+                continue  # removed
+            if roll < 2 * rate:
+                row = (row[0], row[1] + 1, row[2])  # changed
+            scanned.append(row)
+            if rng.random() < rate:  # added, just after it
+                scanned.append((row[0] + "x", 1, 1))
+        if trial % 10 == 0 and scanned:  # a long run of additions, then of removals
+            start = rng.randrange(len(scanned))
+            scanned[start:start] = [(scanned[start][0][:-3] + f"-{k:04}", 1, 1) for k in range(600)]
+            del scanned[: rng.randrange(min(len(scanned), 700))]
+        scanned.sort()
+        old = {path: rest for path, *rest in known}
+        now = {path: rest for path, *rest in scanned}
+        added, changed, removed = differences(scanned, known)
+        if size >= 600 and rate and (added or changed or removed):
+            skips += 1
+        assert added == [(p, *now[p]) for p in sorted(now.keys() - old.keys())]
+        assert changed == [(p, *now[p]) for p in sorted(now) if p in old and old[p] != now[p]]
+        assert removed == sorted(old.keys() - now.keys())
+    assert skips >= 10  # enough cases where equal runs are skipped between differences
+
+
+def test_a_refresh_leaves_garbage_collection_as_it_found_it(library):
+    # The refresh pauses collection while it compares the folder with the catalog.
+    import gc
+
+    with Catalog(library) as cat:
+        cat.refresh()
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            cat.refresh()
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

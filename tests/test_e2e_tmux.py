@@ -41,6 +41,8 @@ class Terminal:
              "-x", "120", "-y", "40", "env", "-i", *env_args, *command],
             check=True,
         )  # fmt: skip
+        # A reader that exits stays on screen, with whatever it printed last (a traceback).
+        self.tmux("set-option", "-t", self.session, "remain-on-exit", "on")
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", self.session)
@@ -58,12 +60,12 @@ class Terminal:
             if all(text in screen for text in texts) and not (gone and gone in screen):
                 return screen
             if not self.alive():
-                raise AssertionError(f"qtreader exited before showing {texts!r}")
+                raise AssertionError(f"qtreader exited before showing {texts!r}:\n{screen}")
             time.sleep(POLL)  # polling a real terminal, with a deadline
         raise AssertionError(f"{texts!r} did not appear on screen:\n{screen}")
 
     def alive(self) -> bool:
-        return self.session in self.tmux("list-sessions", "-F", "#{session_name}")
+        return self.tmux("display-message", "-p", "-t", self.session, "#{pane_dead}").strip() == "0"
 
     def close(self) -> None:
         self.tmux("kill-server")

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from libhelpers import FIXTURE_ARTICLES, write
 
-from qtreader.library.scan import decode_bytes, is_article_name, scan_library
+from qtreader.library.scan import (
+    decode_bytes,
+    is_article_name,
+    scan_library,
+    scan_order_key,
+    scan_rows,
+)
 
 
 def scanned(root: Path) -> list[str]:
@@ -25,6 +31,22 @@ def test_article_files_are_found_recursively_in_a_stable_order(tmp_path):
         "c/UPPER.MD",
     ]
     assert scanned(tmp_path) == scanned(tmp_path)
+
+
+def test_scan_order_key_sorts_paths_as_the_scan_lists_them(tmp_path):
+    # A refresh reads what changed in scan order, and the earlier file of two with the
+    # same url wins, without listing the whole scan again. Names that sort before "/"
+    # ("a b", "a-b", "a.md") and after it ("ab") sit next to a folder "a".
+    names = [
+        "b.md", "a.md", "a-b.md", "ab.md", "a/z.md", "a/b/c.md", "a/b.md", "a b/x.md",
+        "ab/y.md", "a-b/w.md", "a/b/c/d/e.md", "a/a/f.md", "Z.md", "z/Z.md",
+    ]  # fmt: skip
+    for rel in names:
+        write(tmp_path, rel, "Title\nbody\n")
+    listed = scanned(tmp_path)
+    assert sorted(listed) == sorted(names)
+    assert sorted(reversed(listed), key=scan_order_key) == listed
+    assert [row[0] for row in scan_rows(tmp_path)] == listed
 
 
 def test_hidden_appledouble_and_other_extensions_are_skipped(tmp_path):
