@@ -166,13 +166,6 @@ class ArticleList(ScrollView, can_focus=True):
     # of them when the list scrolled (a full repaint per key cost ~15 ms at 35 rows).
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class Highlighted(Message):
-        def __init__(self, article_list: ArticleList, index: int, entry: ListEntry | None):
-            self.article_list = article_list
-            self.index = index
-            self.entry = entry
-            super().__init__()
-
     class Opened(Message):
         def __init__(self, article_list: ArticleList, index: int, entry: ListEntry):
             self.article_list = article_list
@@ -236,7 +229,6 @@ class ArticleList(ScrollView, can_focus=True):
         else:  # only the two rows whose look changed
             self.refresh_line(old)
             self.refresh_line(new)
-        self.post_message(self.Highlighted(self, new, self.entry))
 
     def scroll_to_cursor(self, center: bool = False) -> None:
         height = self.scrollable_content_region.height or self.size.height
