@@ -295,9 +295,11 @@ class ReaderScreen(Screen[None]):
                 return
         try:
             report = catalog.refresh(None if has_articles else progress)
+            counts = None
             if not has_articles:
                 opening = self._read_opening(catalog)
-            counts = None if report.unchanged else self._read_counts(catalog)
+            elif not report.unchanged:
+                counts = self._read_counts(catalog)
         except (CatalogError, sqlite3.Error, OSError) as exc:
             if has_articles:
                 self.app.call_from_thread(
