@@ -26,6 +26,7 @@ file_entry = partial(tuple.__new__, FileEntry)
 
 
 def is_article_name(name: str) -> bool:
+    # scan_rows inlines this test (it runs once per file on every refresh): change both.
     if name.startswith("."):  # hidden files and AppleDouble "._x.md"
         return False
     return name.lower().endswith(ARTICLE_SUFFIXES)

@@ -328,7 +328,8 @@ class ReaderScreen(Screen[None]):
 
     def _read_opening(self, catalog: Catalog) -> Opening:
         """Everything the first screen of a library needs, read off the UI thread. The
-        first list is fetched here too, while the app is still starting up."""
+        first list is fetched here too, while the app is still starting up. Also records
+        the library as the last one used (a state file write)."""
         self.state.set_last_library(self.root)
         session = self.state.session(self.root)
         scope = self._scope_from_session(session, catalog)
