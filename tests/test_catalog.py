@@ -307,6 +307,25 @@ def test_refresh_after_edit_add_and_delete(catalog, library):
     assert search_titles(catalog, "acid", quick=True) == ["What is an acid?"]  # not "Acid rain"
 
 
+def test_a_large_library_is_listed_in_two_processes(catalog, library, monkeypatch):
+    monkeypatch.setattr(catalog_module, "PARALLEL_SCAN_ARTICLES", 12)  # as if it were large
+    real_scan = catalog_module.scan_rows
+    calls = []
+
+    def spy(root, parallel=False):
+        calls.append(parallel)
+        return real_scan(root, parallel)
+
+    monkeypatch.setattr(catalog_module, "scan_rows", spy)
+    write_article(library, "botany/new.md", T0 + 5, title="Fresh leaves", answer="Green.")
+    (library / "physics" / "acid.md").unlink()
+    report = catalog.refresh()
+    assert calls == [True]
+    assert (report.added, report.changed, report.removed) == (1, 0, 1)
+    assert search_titles(catalog, "fresh", quick=True) == ["Fresh leaves"]
+    assert catalog.refresh().unchanged
+
+
 def test_link_to_a_deleted_article_becomes_unresolved_and_a_dangling_one_resolves(catalog, library):
     (library / "botany" / "photo.md").unlink()
     write_article(
@@ -628,8 +647,8 @@ def test_subject_spellings_are_one_subject_shown_in_the_most_common_spelling(tmp
 def test_file_that_vanishes_between_scan_and_read(library, monkeypatch):
     real_scan = catalog_module.scan_rows
 
-    def scan_with_a_ghost(root):
-        return [*real_scan(root), ("ghost.md", 10, T0 * 10**9)]
+    def scan_with_a_ghost(root, parallel=False):
+        return [*real_scan(root, parallel), ("ghost.md", 10, T0 * 10**9)]
 
     monkeypatch.setattr(catalog_module, "scan_rows", scan_with_a_ghost)
     with Catalog(library) as cat:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from libhelpers import FIXTURE_ARTICLES, write
 
+import qtreader.library.scan as scan_module
 from qtreader.library.scan import (
     decode_bytes,
     is_article_name,
@@ -138,3 +139,47 @@ def test_bytes_undefined_in_cp1252_do_not_become_c1_controls():
     text, warning = decode_bytes(b"\xff\x81\x8d\x8f\x90\x9d")
     assert warning
     assert not any(0x80 <= ord(c) <= 0x9F for c in text)
+
+
+def _tree_for_two(root: Path) -> None:
+    """Files at the root, in nested folders, hidden ones, other kinds, a symlinked
+    folder that is a loop, an undecodable name."""
+    names = [
+        "top.md", "a/x.md", "a/b/c.md", "a/b/d/e.txt", "bb/y.md", "bb/.hidden.md",
+        "bb/picture.png", "c c/z.markdown", "d-d/w.md", "e/f/g/h.md", "e/i.md",
+    ]  # fmt: skip
+    for n, rel in enumerate(names):
+        write(root, rel, f"Title {n}\nbody\n")
+    write(root, "e/" + os.fsdecode(b"caf\xe9.md"), "Title\nbody\n")
+    os.symlink(root / "e", root / "e" / "f" / "loop")
+
+
+def test_a_scan_in_two_processes_lists_what_a_single_one_does(tmp_path):
+    _tree_for_two(tmp_path)
+    alone = scan_rows(tmp_path)
+    assert len(alone) == 10
+    assert scan_rows(tmp_path, parallel=True) == alone
+    # Nothing is reached from both halves: the second process's rows are the ones used.
+    seen = {(tmp_path.stat().st_dev, tmp_path.stat().st_ino)}
+    rows, subfolders = scan_module._list_folder(str(tmp_path), "", seen)
+    parts = scan_module._scan_in_two(subfolders, seen)
+    assert parts is not None
+    assert rows + [row for part in parts for row in part] == alone
+
+
+def test_a_folder_reached_from_both_halves_is_listed_where_a_single_scan_meets_it(tmp_path):
+    write(tmp_path, "a/x.md", "Title\nbody\n")
+    write(tmp_path, "b/shared/y.md", "Title\nbody\n")
+    os.symlink(tmp_path / "b" / "shared", tmp_path / "a" / "link")  # met first under a/
+    seen = {(tmp_path.stat().st_dev, tmp_path.stat().st_ino)}
+    _, subfolders = scan_module._list_folder(str(tmp_path), "", seen)
+    assert scan_module._scan_in_two(subfolders, set(seen)) is None  # both entered it
+    listed = [row[0] for row in scan_rows(tmp_path, parallel=True)]
+    assert listed == ["a/x.md", "a/link/y.md"] == [row[0] for row in scan_rows(tmp_path)]
+
+
+def test_a_scan_whose_second_process_fails_is_done_alone(tmp_path, monkeypatch):
+    _tree_for_two(tmp_path)
+    alone = scan_rows(tmp_path)
+    monkeypatch.setattr(scan_module.sys, "executable", "/bin/false")
+    assert scan_rows(tmp_path, parallel=True) == alone

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 7
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
+# From this many articles (as last counted), a refresh lists the folder in two processes.
+PARALLEL_SCAN_ARTICLES = 20_000
 CHUNK = 256
 CHUNKS_AHEAD = 4  # per worker: parsed and waiting for the writer, at most
 MARK_START = "\x02"  # brackets a matched word in snippets; content never holds these
@@ -1023,8 +1025,10 @@ class _Indexer:
 
     def run(self) -> RefreshReport:
         conn = self.conn
+        (articles,) = conn.execute("SELECT coalesce(sum(count), 0) FROM subjects").fetchone()
         with _gc_paused():
-            rows = scan_rows(self.catalog.root)  # in scan order
+            # In scan order. In a large library, half of it is listed by another process.
+            rows = scan_rows(self.catalog.root, parallel=articles >= PARALLEL_SCAN_ARTICLES)
             # Both in path order: a merge that compares runs of rows in C finds the
             # few that differ, if any (150,000 files on every refresh).
             known = conn.execute("SELECT path, size, mtime_ns FROM files ORDER BY path").fetchall()
