@@ -307,6 +307,23 @@ def test_refresh_after_edit_add_and_delete(catalog, library):
     assert search_titles(catalog, "acid", quick=True) == ["What is an acid?"]  # not "Acid rain"
 
 
+def test_a_changed_file_whose_article_row_is_missing_is_written_anew(catalog, library):
+    # A damaged catalog: the files table names an article that is not there.
+    rowid = catalog.rowid_for_key("/b/photo")
+    conn = sqlite3.connect(catalog.db_path)
+    conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
+    conn.commit()
+    conn.close()
+    write_article(
+        library, "botany/photo.md", T0 + 50, id="2", title="How does photosynthesis work?",
+        subject="Botany", url="/b/photo", answer="Chloroplasts turn light into sugar.",
+    )  # fmt: skip
+    report = catalog.refresh()
+    assert report.changed == 1
+    assert search_titles(catalog, "chloroplasts", typing=False) == ["How does photosynthesis work?"]
+    assert [b.target_key for b in by_key(catalog, "/b/photo").backlinks] == ["/b/leaves"]
+
+
 def test_a_large_library_is_listed_in_two_processes(catalog, library, monkeypatch):
     monkeypatch.setattr(catalog_module, "PARALLEL_SCAN_ARTICLES", 12)  # as if it were large
     real_scan = catalog_module.scan_rows

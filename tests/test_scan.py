@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from libhelpers import FIXTURE_ARTICLES, write
 
 import qtreader.library.scan as scan_module
@@ -178,8 +179,9 @@ def test_a_folder_reached_from_both_halves_is_listed_where_a_single_scan_meets_i
     assert listed == ["a/x.md", "a/link/y.md"] == [row[0] for row in scan_rows(tmp_path)]
 
 
-def test_a_scan_whose_second_process_fails_is_done_alone(tmp_path, monkeypatch):
+@pytest.mark.parametrize("program", ["/bin/false", "/bin/true"])  # fails; says nothing
+def test_a_scan_whose_second_process_fails_is_done_alone(tmp_path, monkeypatch, program):
     _tree_for_two(tmp_path)
     alone = scan_rows(tmp_path)
-    monkeypatch.setattr(scan_module.sys, "executable", "/bin/false")
+    monkeypatch.setattr(scan_module.sys, "executable", program)
     assert scan_rows(tmp_path, parallel=True) == alone

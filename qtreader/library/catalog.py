@@ -157,6 +157,16 @@ _FTS_COLUMNS = "title, question, answer, keywords, subject"
 _QUICK_COLUMNS = ", ".join(QUICK_COLUMNS)
 
 
+_INSERT_ARTICLE = f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 16)})"
+_INSERT_LINK = (
+    "INSERT INTO links(src, position, id, title, subject, subject_key, url) VALUES (?,?,?,?,?,?,?)"
+)
+# The answer comes as UTF-8 bytes (see _Record): CAST makes it the same text that the
+# articles_text view gives for it later.
+_INSERT_FTS = f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,CAST(? AS TEXT),?,?)"
+_INSERT_QUICK = f"INSERT INTO quick(rowid, {_QUICK_COLUMNS}) VALUES (?,?,?,?)"
+
+
 @dataclass(frozen=True, slots=True)
 class SubjectCount:
     key: str
@@ -1250,25 +1260,15 @@ class _Indexer:
         self, articles: list, answers: list, links: list, problems: list, files: list, fts: list
     ) -> None:
         conn = self.conn
-        conn.executemany(
-            f"INSERT INTO articles({_ARTICLE_COLUMNS}) VALUES ({','.join('?' * 16)})", articles
-        )
+        conn.executemany(_INSERT_ARTICLE, articles)
         conn.executemany("INSERT INTO answers VALUES (?,?)", answers)
-        conn.executemany(
-            "INSERT INTO links(src, position, id, title, subject, subject_key, url) "
-            "VALUES (?,?,?,?,?,?,?)",
-            links,
-        )
+        conn.executemany(_INSERT_LINK, links)
         conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", problems)
         conn.executemany("INSERT INTO files VALUES (?,?,?,?)", files)
         fts.sort()  # in rowid order: see the deletes in _write
-        # The answer comes as UTF-8 bytes (see _Record): CAST makes it the same text
-        # that the articles_text view gives for it later.
+        conn.executemany(_INSERT_FTS, fts)
         conn.executemany(
-            f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,CAST(? AS TEXT),?,?)", fts
-        )
-        conn.executemany(
-            f"INSERT INTO quick(rowid, {_QUICK_COLUMNS}) VALUES (?,?,?,?)",
+            _INSERT_QUICK,
             [(rowid, title, question, keywords) for rowid, title, question, _, keywords, _ in fts],
         )
         for rows in (articles, answers, links, problems, files, fts):
@@ -1294,27 +1294,19 @@ class _Indexer:
             old = conn.execute(
                 f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE rowid = ?", (rowid,)
             ).fetchone()
-            (old_answer,) = conn.execute(
+            old_answer = conn.execute(
                 "SELECT answer FROM answers WHERE rowid = ?", (rowid,)
             ).fetchone()
+            if old is None or old_answer is None:  # a damaged catalog: written anew
+                self._drop(rowid)
+                self._insert(new, row[5], links, answer)
+                continue
+            old_answer = old_answer[0]
             changed = [n for n, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
             answer_changed = old_answer != row[5]
             in_quick = not _IN_QUICK.isdisjoint(changed)
             in_fts = answer_changed or not _IN_FTS.isdisjoint(changed)
-            # The FTS tables hold no text of their own: an entry is deleted with the
-            # values it was indexed with, so before the row changes.
-            if in_fts:
-                conn.execute(
-                    f"INSERT INTO fts(fts, rowid, {_FTS_COLUMNS}) SELECT 'delete', rowid, "
-                    f"{_FTS_COLUMNS} FROM articles_text WHERE rowid = ?",
-                    (rowid,),
-                )
-            if in_quick:
-                conn.execute(
-                    f"INSERT INTO quick(quick, rowid, {_QUICK_COLUMNS}) "
-                    f"SELECT 'delete', rowid, {_QUICK_COLUMNS} FROM articles WHERE rowid = ?",
-                    (rowid,),
-                )
+            self._unindex(rowid, fts=in_fts, quick=in_quick)  # before the row changes
             if changed:
                 # Only the columns named are written, and only indexes on them updated.
                 columns = ", ".join(f"{_ARTICLE_COLUMN_NAMES[n]} = ?" for n in changed)
@@ -1325,15 +1317,9 @@ class _Indexer:
             if answer_changed:
                 conn.execute("UPDATE answers SET answer = ? WHERE rowid = ?", (row[5], rowid))
             if in_fts:
-                conn.execute(
-                    f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,CAST(? AS TEXT),?,?)",
-                    (rowid, row[3], row[4], answer, row[6], row[7]),
-                )
+                conn.execute(_INSERT_FTS, (rowid, row[3], row[4], answer, row[6], row[7]))
             if in_quick:
-                conn.execute(
-                    f"INSERT INTO quick(rowid, {_QUICK_COLUMNS}) VALUES (?,?,?,?)",
-                    (rowid, row[3], row[4], row[6]),
-                )
+                conn.execute(_INSERT_QUICK, (rowid, row[3], row[4], row[6]))
             old_links = conn.execute(
                 "SELECT position, id, title, subject, subject_key, url FROM links "
                 "WHERE src = ? ORDER BY rowid",
@@ -1341,11 +1327,7 @@ class _Indexer:
             ).fetchall()
             if old_links != links:
                 conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
-                conn.executemany(
-                    "INSERT INTO links(src, position, id, title, subject, subject_key, url) "
-                    "VALUES (?,?,?,?,?,?,?)",
-                    [(rowid, *link) for link in links],
-                )
+                conn.executemany(_INSERT_LINK, [(rowid, *link) for link in links])
                 self._written.append(rowid)
             if not _NAMES.isdisjoint(
                 changed
@@ -1355,6 +1337,20 @@ class _Indexer:
             if not _IN_SUBJECTS.isdisjoint(changed):
                 self._subjects_changed = True
         in_place.clear()
+
+    def _insert(self, article: tuple, packed: bytes, links: list[tuple], answer: bytes) -> None:
+        """Insert one article (``article`` as in _ARTICLE_COLUMNS) with its links."""
+        rowid = article[0]
+        conn = self.conn
+        conn.execute(_INSERT_ARTICLE, article)
+        conn.execute("INSERT INTO answers VALUES (?,?)", (rowid, packed))
+        conn.executemany(_INSERT_LINK, [(rowid, *link) for link in links])
+        # title, question, answer, keywords, subject
+        conn.execute(_INSERT_FTS, (rowid, article[4], article[5], answer, article[6], article[7]))
+        conn.execute(_INSERT_QUICK, (rowid, article[4], article[5], article[6]))
+        self._written.append(rowid)
+        self._claims.append(rowid)
+        self._subjects_changed = True
 
     def _drop(self, rowid: int) -> None:
         """Remove an article; the links into it are looked at again."""
@@ -1386,18 +1382,25 @@ class _Indexer:
         ).fetchone()
         return row[0] if row else None
 
+    def _unindex(self, rowid: int, fts: bool = True, quick: bool = True) -> None:
+        """Take an article out of the FTS indexes. They hold no text of their own: an
+        entry is deleted with the values it was indexed with, read from its rows."""
+        if fts:
+            self.conn.execute(
+                f"INSERT INTO fts(fts, rowid, {_FTS_COLUMNS}) SELECT 'delete', rowid, "
+                f"{_FTS_COLUMNS} FROM articles_text WHERE rowid = ?",
+                (rowid,),
+            )
+        if quick:
+            self.conn.execute(
+                f"INSERT INTO quick(quick, rowid, {_QUICK_COLUMNS}) "
+                f"SELECT 'delete', rowid, {_QUICK_COLUMNS} FROM articles WHERE rowid = ?",
+                (rowid,),
+            )
+
     def _delete_article(self, rowid: int) -> None:
+        self._unindex(rowid)
         conn = self.conn
-        conn.execute(
-            f"INSERT INTO fts(fts, rowid, {_FTS_COLUMNS}) SELECT 'delete', rowid, {_FTS_COLUMNS} "
-            "FROM articles_text WHERE rowid = ?",
-            (rowid,),
-        )
-        conn.execute(
-            f"INSERT INTO quick(quick, rowid, {_QUICK_COLUMNS}) "
-            f"SELECT 'delete', rowid, {_QUICK_COLUMNS} FROM articles WHERE rowid = ?",
-            (rowid,),
-        )
         conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM answers WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM links WHERE src = ?", (rowid,))

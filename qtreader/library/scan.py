@@ -177,12 +177,16 @@ def _scan_in_two(
     except OSError:
         return None
     assert child.stdin is not None and child.stdout is not None
+    parts: dict[int, list[tuple[str, int, int]]] = {}
+    own_seen = set(seen)
     try:
         folders = [(subfolders[n][1], f"{subfolders[n][0]}/") for n in theirs]
-        child.stdin.write(marshal.dumps((folders, list(seen)), 2))
-        child.stdin.close()
-        parts: dict[int, list[tuple[str, int, int]]] = {}
-        own_seen = set(seen)
+        try:
+            child.stdin.write(marshal.dumps((folders, list(seen)), 2))
+            child.stdin.close()
+        except OSError:  # it ended before reading (a broken interpreter, say)
+            child.kill()
+            return None
         for n in mine:
             name, path = subfolders[n]
             parts[n] = _scan_tree(path, f"{name}/", own_seen, [])
@@ -192,6 +196,11 @@ def _scan_in_two(
         raise
     finally:
         child.wait()
+        for pipe in (child.stdin, child.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
     if child.returncode != 0:
         return None
     try:
