@@ -165,6 +165,8 @@ _INSERT_LINK = (
 # articles_text view gives for it later.
 _INSERT_FTS = f"INSERT INTO fts(rowid, {_FTS_COLUMNS}) VALUES (?,?,?,CAST(? AS TEXT),?,?)"
 _INSERT_QUICK = f"INSERT INTO quick(rowid, {_QUICK_COLUMNS}) VALUES (?,?,?,?)"
+_DELETE_FTS = f"INSERT INTO fts(fts, rowid, {_FTS_COLUMNS}) VALUES ('delete',?,?,?,?,?,?)"
+_DELETE_QUICK = f"INSERT INTO quick(quick, rowid, {_QUICK_COLUMNS}) VALUES ('delete',?,?,?,?)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -1384,19 +1386,25 @@ class _Indexer:
 
     def _unindex(self, rowid: int, fts: bool = True, quick: bool = True) -> None:
         """Take an article out of the FTS indexes. They hold no text of their own: an
-        entry is deleted with the values it was indexed with, read from its rows."""
+        entry is deleted with the values it was indexed with, read from its rows.
+
+        The values are read first and given to a plain INSERT ... VALUES: an INSERT ...
+        SELECT opens a savepoint, at which SQLite 3.40's FTS5 writes its pending terms
+        out as a new segment. One segment per article set off merges of the big ones.
+        """
+        conn = self.conn
         if fts:
-            self.conn.execute(
-                f"INSERT INTO fts(fts, rowid, {_FTS_COLUMNS}) SELECT 'delete', rowid, "
-                f"{_FTS_COLUMNS} FROM articles_text WHERE rowid = ?",
-                (rowid,),
-            )
+            row = conn.execute(
+                f"SELECT {_FTS_COLUMNS} FROM articles_text WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            if row is not None:
+                conn.execute(_DELETE_FTS, (rowid, *row))
         if quick:
-            self.conn.execute(
-                f"INSERT INTO quick(quick, rowid, {_QUICK_COLUMNS}) "
-                f"SELECT 'delete', rowid, {_QUICK_COLUMNS} FROM articles WHERE rowid = ?",
-                (rowid,),
-            )
+            row = conn.execute(
+                f"SELECT {_QUICK_COLUMNS} FROM articles WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            if row is not None:
+                conn.execute(_DELETE_QUICK, (rowid, *row))
 
     def _delete_article(self, rowid: int) -> None:
         self._unindex(rowid)
