@@ -1331,9 +1331,8 @@ class _Indexer:
                 conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
                 conn.executemany(_INSERT_LINK, [(rowid, *link) for link in links])
                 self._written.append(rowid)
-            if not _NAMES.isdisjoint(
-                changed
-            ):  # links into it, and links naming it, are looked at again
+            if not _NAMES.isdisjoint(changed):
+                # Links into it, and links naming it, are looked at again.
                 self._touched.append(rowid)
                 self._claims.append(rowid)
             if not _IN_SUBJECTS.isdisjoint(changed):
