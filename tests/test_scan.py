@@ -185,3 +185,15 @@ def test_a_scan_whose_second_process_fails_is_done_alone(tmp_path, monkeypatch, 
     alone = scan_rows(tmp_path)
     monkeypatch.setattr(scan_module.sys, "executable", program)
     assert scan_rows(tmp_path, parallel=True) == alone
+
+
+def test_a_frozen_build_scans_alone(tmp_path, monkeypatch):
+    # Its executable is the reader itself: run with a script, it would start the reader.
+    _tree_for_two(tmp_path)
+    monkeypatch.setattr(scan_module.sys, "frozen", True, raising=False)
+    monkeypatch.setattr(scan_module.sys, "executable", "/bin/false")  # must not be run
+    seen = {(tmp_path.stat().st_dev, tmp_path.stat().st_ino)}
+    _, subfolders = scan_module._list_folder(str(tmp_path), "", seen)
+    assert scan_module._scan_in_two(subfolders, seen) is None
+    monkeypatch.undo()
+    assert len(scan_rows(tmp_path)) == 10

@@ -165,7 +165,9 @@ def _scan_in_two(
         side = 0 if load[0] <= load[1] else 1
         (mine, theirs)[side].append(n)
         load[side] += size + 1
-    if not theirs or not sys.executable or not os.path.isfile(__file__):
+    # A frozen build's executable is the reader itself, not a Python to run a script.
+    frozen = getattr(sys, "frozen", False)
+    if not theirs or frozen or not sys.executable or not os.path.isfile(__file__):
         return None
     try:
         child = subprocess.Popen(
