@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -191,7 +192,11 @@ def test_a_frozen_build_scans_alone(tmp_path, monkeypatch):
     # Its executable is the reader itself: run with a script, it would start the reader.
     _tree_for_two(tmp_path)
     monkeypatch.setattr(scan_module.sys, "frozen", True, raising=False)
-    monkeypatch.setattr(scan_module.sys, "executable", "/bin/false")  # must not be run
+
+    def no_process(*args, **kwargs):
+        raise AssertionError("a frozen build started a process")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
     seen = {(tmp_path.stat().st_dev, tmp_path.stat().st_ino)}
     _, subfolders = scan_module._list_folder(str(tmp_path), "", seen)
     assert scan_module._scan_in_two(subfolders, seen) is None
