@@ -329,9 +329,9 @@ def test_a_large_library_is_listed_in_two_processes(catalog, library, monkeypatc
     real_scan = catalog_module.scan_rows
     calls = []
 
-    def spy(root, parallel=False):
+    def spy(root, parallel=False, meanwhile=None):
         calls.append(parallel)
-        return real_scan(root, parallel)
+        return real_scan(root, parallel, meanwhile)
 
     monkeypatch.setattr(catalog_module, "scan_rows", spy)
     write_article(library, "botany/new.md", T0 + 5, title="Fresh leaves", answer="Green.")
@@ -664,8 +664,8 @@ def test_subject_spellings_are_one_subject_shown_in_the_most_common_spelling(tmp
 def test_file_that_vanishes_between_scan_and_read(library, monkeypatch):
     real_scan = catalog_module.scan_rows
 
-    def scan_with_a_ghost(root, parallel=False):
-        return [*real_scan(root, parallel), ("ghost.md", 10, T0 * 10**9)]
+    def scan_with_a_ghost(root, parallel=False, meanwhile=None):
+        return [*real_scan(root, parallel, meanwhile), ("ghost.md", 10, T0 * 10**9)]
 
     monkeypatch.setattr(catalog_module, "scan_rows", scan_with_a_ghost)
     with Catalog(library) as cat:

@@ -202,3 +202,37 @@ def test_a_frozen_build_scans_alone(tmp_path, monkeypatch):
     assert scan_module._scan_in_two(subfolders, seen) is None
     monkeypatch.undo()
     assert len(scan_rows(tmp_path)) == 10
+
+
+@pytest.mark.parametrize("how", ["alone", "in two", "in two, then alone", "no process"])
+def test_what_is_done_meanwhile_is_done_once(tmp_path, monkeypatch, how):
+    # The catalog reads its own rows while the second process finishes its half.
+    _tree_for_two(tmp_path)
+    if how == "in two, then alone":  # a folder reached from both halves
+        os.symlink(tmp_path / "e" / "f", tmp_path / "a" / "to-ef")
+    if how == "no process":
+        monkeypatch.setattr(scan_module.sys, "executable", "/bin/false")
+    calls = []
+    rows = scan_rows(tmp_path, parallel=how != "alone", meanwhile=lambda: calls.append(1))
+    assert calls == [1]
+    assert rows == scan_rows(tmp_path)
+    paths = [row[0] for row in rows]
+    if how == "in two, then alone":  # met first under a/, so listed there only
+        assert "a/to-ef/g/h.md" in paths and "e/f/g/h.md" not in paths
+    assert len(rows) == 10
+    assert scan_rows(tmp_path / "missing", meanwhile=lambda: calls.append(2)) == []
+    assert calls == [1, 2]
+
+
+@pytest.mark.parametrize("target", "bcde")
+def test_a_symlink_to_a_folder_of_either_half_lists_what_a_single_scan_does(tmp_path, target):
+    # a/ links into one other folder: for some targets it lands in a's half, for others
+    # in the other half.
+    for name in "abcde":
+        write(tmp_path, f"{name}/sub/{name}.md", "Title\nbody\n")
+        write(tmp_path, f"{name}/{name}-top.md", "Title\nbody\n")
+    os.symlink(tmp_path / target / "sub", tmp_path / "a" / "link")
+    alone = scan_rows(tmp_path)
+    paths = [row[0] for row in alone]
+    assert f"a/link/{target}.md" in paths and f"{target}/sub/{target}.md" not in paths
+    assert scan_rows(tmp_path, parallel=True) == alone

@@ -1038,18 +1038,28 @@ class _Indexer:
     def run(self) -> RefreshReport:
         conn = self.conn
         (articles,) = conn.execute("SELECT coalesce(sum(count), 0) FROM subjects").fetchone()
+        known: list[tuple[str, int, int]] = []
+
+        def read_known() -> None:
+            sql = "SELECT path, size, mtime_ns FROM files ORDER BY path"
+            known.extend(conn.execute(sql).fetchall())
+
         with _gc_paused():
-            # In scan order. In a large library, half of it is listed by another process.
-            rows = scan_rows(self.catalog.root, parallel=articles >= PARALLEL_SCAN_ARTICLES)
+            # In scan order. In a large library, half of it is listed by another process,
+            # and the catalog's files are read while this one waits for that half.
+            rows = scan_rows(
+                self.catalog.root,
+                parallel=articles >= PARALLEL_SCAN_ARTICLES,
+                meanwhile=read_known,
+            )
             # Both in path order: a merge that compares runs of rows in C finds the
             # few that differ, if any (150,000 files on every refresh).
-            known = conn.execute("SELECT path, size, mtime_ns FROM files ORDER BY path").fetchall()
             cold = not known
             if cold:
                 new, changed, removed = rows, [], []
             else:
                 new, changed, removed = _differences(sorted(rows), known)
-            del known
+            known.clear()
         report = RefreshReport(added=len(new), changed=len(changed), removed=len(removed))
         report.rebuilt = cold
         if cold:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -51,30 +51,48 @@ def scan_order_key(path: str) -> list[tuple[int, str]]:
     return [*((1, folder) for folder in folders), (0, name)]
 
 
-def scan_rows(root: Path, parallel: bool = False) -> list[tuple[str, int, int]]:
+def scan_rows(
+    root: Path, parallel: bool = False, meanwhile: Callable[[], object] | None = None
+) -> list[tuple[str, int, int]]:
     """(path, size, mtime_ns) of every article file below ``root``, as ``scan_library``
     lists them. Plain tuples: a refresh compares 150,000 of them with the catalog's.
 
     ``parallel``: a second process takes half of the root's subfolders. Each ``stat``
     is a system call, and the two halves run side by side (worth it for large
-    libraries only: the process takes ~20 ms to start).
+    libraries only: the process takes ~20 ms to start). ``meanwhile`` is called once:
+    while this process waits for the other's half, or else after the scan.
     """
+    waiting = _Once(meanwhile)
     root = Path(root)
     try:
         top = root.stat()
     except OSError:
+        waiting()
         return []
     seen: set[tuple[int, int]] = {(top.st_dev, top.st_ino)}
     rows, subfolders = _list_folder(str(root), "", seen)
     if parallel and len(subfolders) > 1 and (os.cpu_count() or 1) > 1:
-        parts = _scan_in_two(subfolders, seen)
+        parts = _scan_in_two(subfolders, seen, waiting)
         if parts is not None:
             for part in parts:
                 rows.extend(part)
             return rows
     for name, path in subfolders:
         _scan_tree(path, f"{name}/", seen, rows)
+    waiting()
     return rows
+
+
+class _Once:
+    """Calls a function the first time it is called itself, and never again."""
+
+    def __init__(self, function: Callable[[], object] | None):
+        self.function = function
+
+    def __call__(self) -> None:
+        function, self.function = self.function, None
+        if function is not None:
+            function()
 
 
 def _list_folder(
@@ -138,7 +156,9 @@ def _scan_tree(
 
 
 def _scan_in_two(
-    subfolders: list[tuple[str, str]], seen: set[tuple[int, int]]
+    subfolders: list[tuple[str, str]],
+    seen: set[tuple[int, int]],
+    meanwhile: Callable[[], object] = lambda: None,
 ) -> list[list[tuple[str, int, int]]] | None:
     """The rows below each of the root's subfolders, half of them scanned by a second
     process (this module run as a script); None if that cannot be done as a single
@@ -165,6 +185,10 @@ def _scan_in_two(
         side = 0 if load[0] <= load[1] else 1
         (mine, theirs)[side].append(n)
         load[side] += size + 1
+    # Each side takes its folders in the order a single scan would: of two ways into
+    # one folder (a symlink), the first met is the one listed.
+    mine.sort()
+    theirs.sort()
     # A frozen build's executable is the reader itself, not a Python to run a script.
     frozen = getattr(sys, "frozen", False)
     if not theirs or frozen or not sys.executable or not os.path.isfile(__file__):
@@ -192,6 +216,7 @@ def _scan_in_two(
         for n in mine:
             name, path = subfolders[n]
             parts[n] = _scan_tree(path, f"{name}/", own_seen, [])
+        meanwhile()  # the other half usually takes longer: it had to start
         data = child.stdout.read()
     except BaseException:
         child.kill()
