@@ -236,3 +236,15 @@ def test_a_symlink_to_a_folder_of_either_half_lists_what_a_single_scan_does(tmp_
     paths = [row[0] for row in alone]
     assert f"a/link/{target}.md" in paths and f"{target}/sub/{target}.md" not in paths
     assert scan_rows(tmp_path, parallel=True) == alone
+
+
+def test_a_second_process_that_encodes_names_otherwise_is_not_trusted(tmp_path, monkeypatch):
+    # Started with -I, it ignores PYTHONUTF8: under a latin-1 locale its str paths
+    # would name other bytes than ours. Seen here as a parent that encodes otherwise.
+    _tree_for_two(tmp_path)
+    alone = scan_rows(tmp_path)
+    monkeypatch.setattr(scan_module.sys, "getfilesystemencoding", lambda: "latin-1")
+    seen = {(tmp_path.stat().st_dev, tmp_path.stat().st_ino)}
+    _, subfolders = scan_module._list_folder(str(tmp_path), "", seen)
+    assert scan_module._scan_in_two(subfolders, seen) is None
+    assert scan_rows(tmp_path, parallel=True) == alone

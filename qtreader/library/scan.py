@@ -231,8 +231,12 @@ def _scan_in_two(
     if child.returncode != 0:
         return None
     try:
-        their_parts, their_seen = marshal.loads(data)
+        their_parts, their_seen, *encoding = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
+        return None
+    if encoding != _fs_encoding():
+        # It turned names into bytes and back another way (-I drops PYTHONUTF8, say):
+        # its folders may not be the ones asked for, nor its paths ours.
         return None
     if not own_seen.isdisjoint(map(tuple, their_seen)):
         return None
@@ -242,7 +246,7 @@ def _scan_in_two(
 
 def _scan_for_parent() -> None:
     """The second process of a parallel scan: reads (folders, seen) on stdin, writes
-    (the rows of each folder, the folders it entered) on stdout."""
+    (the rows of each folder, the folders it entered, its file name encoding) on stdout."""
     import gc
     import marshal
 
@@ -251,7 +255,12 @@ def _scan_for_parent() -> None:
     seen = set(map(tuple, seen_before))
     parts = [_scan_tree(path, prefix, seen, []) for path, prefix in folders]
     entered = list(seen.difference(map(tuple, seen_before)))
-    sys.stdout.buffer.write(marshal.dumps((parts, entered), 2))
+    sys.stdout.buffer.write(marshal.dumps((parts, entered, *_fs_encoding()), 2))
+
+
+def _fs_encoding() -> list[str]:
+    """How this process turns file names into str and back."""
+    return [sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()]
 
 
 def decode_bytes(data: bytes) -> tuple[str, str | None]:
