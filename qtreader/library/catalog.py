@@ -1034,6 +1034,13 @@ class _Indexer:
         self.conn = conn
         self.progress = progress
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        # What a write did, for what follows it in the same transaction:
+        self._rowid = 0  # the highest rowid in use (new articles are numbered above it)
+        # What the links need looked at again (see _resolve_links).
+        self._touched: list[int] = []  # articles removed, or renamed
+        self._written: list[int] = []  # articles whose links are new
+        self._claims: list[int] = []  # articles with a new url, id, title or subject
+        self._subjects_changed = False  # the subjects table is counted again
 
     def run(self) -> RefreshReport:
         conn = self.conn
@@ -1149,10 +1156,6 @@ class _Indexer:
             # New articles are numbered above every rowid in use: a rewritten article
             # keeps its rowid, and no new one may take it.
             self._rowid = conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
-            # What the links need looked at again (see _resolve_links).
-            self._touched: list[int] = []  # articles removed, or renamed
-            self._written: list[int] = []  # articles whose links are new
-            self._claims: list[int] = []  # articles with a new url, id, title or subject
             self._subjects_changed = cold
             # The files read again that had an article: it is rewritten where it is.
             rewriting = {e.path: known[e.path] for e in to_read if known.get(e.path) is not None}
@@ -1380,10 +1383,6 @@ class _Indexer:
         problem_rows.append((path, None, reason, Severity.ERROR.value))
 
     def _next_rowid(self) -> int:
-        if not hasattr(self, "_rowid"):
-            self._rowid = self.conn.execute(
-                "SELECT coalesce(max(rowid), 0) FROM articles"
-            ).fetchone()[0]
         self._rowid += 1
         return self._rowid
 
