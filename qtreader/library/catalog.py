@@ -152,7 +152,7 @@ _NAMES = {_COLUMN[c] for c in ("url", "id", "title", "subject_key")}  # links re
 _IN_FTS = {_COLUMN[c] for c in ("title", "question", "keywords", "subject")}  # and the answer
 _IN_QUICK = {_COLUMN[c] for c in QUICK_COLUMNS}
 _IN_SUBJECTS = {_COLUMN[c] for c in ("subject", "subject_key", "is_stub")}
-_PREFIXED_COLUMNS = ", ".join("a." + c.strip() for c in _ARTICLE_COLUMNS.split(","))
+_PREFIXED_COLUMNS = ", ".join("a." + c for c in _ARTICLE_COLUMN_NAMES)
 _FTS_COLUMNS = "title, question, answer, keywords, subject"
 _QUICK_COLUMNS = ", ".join(QUICK_COLUMNS)
 
@@ -346,6 +346,22 @@ def _record(result: ParseResult) -> _Record:
         for link in a.links
     ]
     return row, links, problems, answer
+
+
+def _article_row(rowid: int, row: tuple) -> tuple:
+    """A record's article columns (see _Record) as the articles table takes them."""
+    return (rowid, *row[:5], *row[6:])  # without the packed answer: it has a table
+
+
+def _fts_row(rowid: int, row: tuple, answer: bytes) -> tuple:
+    """A record's values for the fts table: title, question, answer, keywords, subject."""
+    return (rowid, row[3], row[4], answer, row[6], row[7])
+
+
+def _quick_row(fts_row: tuple) -> tuple:
+    """The values of an fts row that the quick table takes: title, question, keywords."""
+    rowid, title, question, _, keywords, _ = fts_row
+    return (rowid, title, question, keywords)
 
 
 def _read_chunk(root: str, chunk: Sequence[str]) -> list[_Record]:
@@ -1221,10 +1237,9 @@ class _Indexer:
                         self._subjects_changed = True
                         self._written.append(rowid)
                         self._claims.append(rowid)
-                        article_rows.append((rowid, *row[:5], *row[6:]))
+                        article_rows.append(_article_row(rowid, row))
                         answer_rows.append((rowid, row[5]))
-                        # title, question, answer (UTF-8 bytes), keywords, subject
-                        fts_rows.append((rowid, row[3], row[4], answer, row[6], row[7]))
+                        fts_rows.append(_fts_row(rowid, row, answer))
                         link_rows.extend((rowid, *link) for link in links)
                 elif entry.path in rewriting:  # no longer an article: it goes
                     in_place[rewriting[entry.path]] = None
@@ -1282,10 +1297,7 @@ class _Indexer:
         conn.executemany("INSERT INTO files VALUES (?,?,?,?)", files)
         fts.sort()  # in rowid order: see the deletes in _write
         conn.executemany(_INSERT_FTS, fts)
-        conn.executemany(
-            _INSERT_QUICK,
-            [(rowid, title, question, keywords) for rowid, title, question, _, keywords, _ in fts],
-        )
+        conn.executemany(_INSERT_QUICK, map(_quick_row, fts))
         for rows in (articles, answers, links, problems, files, fts):
             rows.clear()
 
@@ -1305,7 +1317,7 @@ class _Indexer:
                 self._drop(rowid)
                 continue
             row, links, _, answer = record
-            new = (rowid, *row[:5], *row[6:])
+            new = _article_row(rowid, row)
             old = conn.execute(
                 f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE rowid = ?", (rowid,)
             ).fetchone()
@@ -1314,7 +1326,7 @@ class _Indexer:
             ).fetchone()
             if old is None or old_answer is None:  # a damaged catalog: written anew
                 self._drop(rowid)
-                self._insert(new, row[5], links, answer)
+                self._insert(rowid, record)
                 continue
             old_answer = old_answer[0]
             changed = [n for n, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
@@ -1331,10 +1343,11 @@ class _Indexer:
                 )
             if answer_changed:
                 conn.execute("UPDATE answers SET answer = ? WHERE rowid = ?", (row[5], rowid))
+            fts_row = _fts_row(rowid, row, answer)
             if in_fts:
-                conn.execute(_INSERT_FTS, (rowid, row[3], row[4], answer, row[6], row[7]))
+                conn.execute(_INSERT_FTS, fts_row)
             if in_quick:
-                conn.execute(_INSERT_QUICK, (rowid, row[3], row[4], row[6]))
+                conn.execute(_INSERT_QUICK, _quick_row(fts_row))
             old_links = conn.execute(
                 "SELECT position, id, title, subject, subject_key, url FROM links "
                 "WHERE src = ? ORDER BY rowid",
@@ -1352,16 +1365,17 @@ class _Indexer:
                 self._subjects_changed = True
         in_place.clear()
 
-    def _insert(self, article: tuple, packed: bytes, links: list[tuple], answer: bytes) -> None:
-        """Insert one article (``article`` as in _ARTICLE_COLUMNS) with its links."""
-        rowid = article[0]
+    def _insert(self, rowid: int, record: _Record) -> None:
+        """Insert one record's article, with its links, as ``rowid``."""
+        row, links, _, answer = record
+        assert row is not None
         conn = self.conn
-        conn.execute(_INSERT_ARTICLE, article)
-        conn.execute("INSERT INTO answers VALUES (?,?)", (rowid, packed))
+        fts_row = _fts_row(rowid, row, answer)
+        conn.execute(_INSERT_ARTICLE, _article_row(rowid, row))
+        conn.execute("INSERT INTO answers VALUES (?,?)", (rowid, row[5]))
         conn.executemany(_INSERT_LINK, [(rowid, *link) for link in links])
-        # title, question, answer, keywords, subject
-        conn.execute(_INSERT_FTS, (rowid, article[4], article[5], answer, article[6], article[7]))
-        conn.execute(_INSERT_QUICK, (rowid, article[4], article[5], article[6]))
+        conn.execute(_INSERT_FTS, fts_row)
+        conn.execute(_INSERT_QUICK, _quick_row(fts_row))
         self._written.append(rowid)
         self._claims.append(rowid)
         self._subjects_changed = True

@@ -169,6 +169,9 @@ def _scan_in_two(
     across the halves), the caller scans again alone, so that the folder is listed
     once, where a single scan meets it first.
     """
+    # A frozen build's executable is the reader itself, not a Python to run a script.
+    if getattr(sys, "frozen", False) or not sys.executable or not os.path.isfile(__file__):
+        return None
     import marshal
     import subprocess
 
@@ -189,9 +192,7 @@ def _scan_in_two(
     # one folder (a symlink), the first met is the one listed.
     mine.sort()
     theirs.sort()
-    # A frozen build's executable is the reader itself, not a Python to run a script.
-    frozen = getattr(sys, "frozen", False)
-    if not theirs or frozen or not sys.executable or not os.path.isfile(__file__):
+    if not theirs:
         return None
     try:
         child = subprocess.Popen(
