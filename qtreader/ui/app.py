@@ -10,6 +10,7 @@ from textual.binding import Binding
 
 from ..library import paths
 from ..library.settings import Settings, load_settings
+from . import layout_once
 from .commands import GoToArticle, GoToSubject
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
@@ -19,6 +20,7 @@ from .widgets.find_bar import FindBar
 from .widgets.link_item import LinkItem
 
 STYLES = paths.styles_dir()
+layout_once.install()
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 
