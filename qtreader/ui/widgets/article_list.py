@@ -140,6 +140,16 @@ def _fit(text: str, width: int) -> str:
     return text[: max(0, width - 1)] + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class _RowStyles:
+    row: Style
+    marker: Style
+    missing: Style
+    meta: Style
+    match: Style
+    missing_match: Style
+
+
 class ArticleList(ScrollView, can_focus=True):
     """The list of articles (or bookmarks, or history) in the middle pane."""
 
@@ -182,6 +192,10 @@ class ArticleList(ScrollView, can_focus=True):
         # clears them (notify_style_update). Scrolling by one row repaints every row on
         # screen, and all but one were drawn the frame before.
         self._lines: dict[tuple[int, bool, int], Strip] = {}
+        # The styles rows are drawn with, by "is the cursor row", kept as long as the
+        # rows are: ``rich_style`` walks every ancestor's styles, which was half the
+        # cost of drawing a row (a page down draws a page of them).
+        self._row_styles: dict[bool, _RowStyles] = {}
 
     # -- content ---------------------------------------------------------------
 
@@ -214,6 +228,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         self._lines.clear()  # a theme or focus style changed the look of every row
+        self._row_styles.clear()
         super().notify_style_update()
 
     # -- cursor ------------------------------------------------------------------
@@ -299,9 +314,9 @@ class ArticleList(ScrollView, can_focus=True):
         selected = index == self.cursor
         key = (index, selected, width)
         line = self._lines.get(key)
-        if line is not None:  # before rich_style: it walks every ancestor's styles
+        if line is not None:
             return line
-        base = self.rich_style
+        base = self._styles(False).row
         if not len(self.source):
             if y == 1 and self.empty_message:
                 style = self.get_component_rich_style("article-list--empty")
@@ -314,24 +329,40 @@ class ArticleList(ScrollView, can_focus=True):
             return Strip([Segment(_fit("  …", width), base)], width)
         if len(self._lines) > 1024:
             self._lines.clear()
-        line = self._lines[key] = self._render_entry(entry, selected, width, base)
+        line = self._lines[key] = self._render_entry(entry, selected, width)
         return line
 
-    def _render_entry(self, entry: ListEntry, selected: bool, width: int, base: Style) -> Strip:
-        row_style = (
-            base + self.get_component_rich_style("article-list--cursor") if selected else base
-        )
+    def _styles(self, selected: bool) -> _RowStyles:
+        styles = self._row_styles.get(selected)
+        if styles is None:
+            base = self.rich_style
+            row = base + self.get_component_rich_style("article-list--cursor") if selected else base
+            missing = row + self._fg("article-list--missing")
+            styles = self._row_styles[selected] = _RowStyles(
+                row=row,
+                marker=row + self._fg("article-list--marker"),
+                missing=missing,
+                meta=row + self._fg("article-list--meta"),
+                match=row + self._fg("article-list--match"),
+                missing_match=missing + self._fg("article-list--match"),
+            )
+        return styles
+
+    def _render_entry(self, entry: ListEntry, selected: bool, width: int) -> Strip:
+        styles = self._styles(selected)
         title_w, subject_w, date_w = self._columns(width)
         marker = "★ " if entry.marked else ("✗ " if entry.missing else "  ")
-        segments = [Segment(marker, row_style + self._fg("article-list--marker"))]
-        title_style = row_style + self._fg("article-list--missing") if entry.missing else row_style
-        segments.extend(self._title_segments(_fit(entry.title, title_w), title_style))
-        meta = row_style + self._fg("article-list--meta")
+        segments = [Segment(marker, styles.marker)]
+        if entry.missing:
+            title_style, match_style = styles.missing, styles.missing_match
+        else:
+            title_style, match_style = styles.row, styles.match
+        segments.extend(self._title_segments(_fit(entry.title, title_w), title_style, match_style))
         if subject_w:
-            segments.append(Segment(" " + _fit(entry.subject, subject_w), meta))
+            segments.append(Segment(" " + _fit(entry.subject, subject_w), styles.meta))
         if date_w:
-            segments.append(Segment(" " + _fit(entry.date, date_w).rjust(date_w), meta))
-        return Strip(segments).adjust_cell_length(width, row_style)
+            segments.append(Segment(" " + _fit(entry.date, date_w).rjust(date_w), styles.meta))
+        return Strip(segments).adjust_cell_length(width, styles.row)
 
     def _fg(self, component: str) -> Style:
         """Only the foreground and text style of a component, blended with the background.
@@ -343,10 +374,9 @@ class ArticleList(ScrollView, can_focus=True):
             color=style.color, bold=style.bold, italic=style.italic, underline=style.underline
         )
 
-    def _title_segments(self, text: str, style: Style) -> list[Segment]:
+    def _title_segments(self, text: str, style: Style, match_style: Style) -> list[Segment]:
         if self._terms is None:
             return [Segment(text, style)]
-        match_style = style + self._fg("article-list--match")
         out: list[Segment] = []
         pos = 0
         for match in self._terms.finditer(text):
