@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from ..library import paths
 from ..library.settings import Settings, load_settings
-from . import layout_once
+from . import layout_once, memory
 from .commands import GoToArticle, GoToSubject
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
@@ -41,6 +41,7 @@ class ReaderApp(App[None]):
         # interval (5 ms) each time. At launch, opening the catalog alone took 180 ms
         # instead of 10 that way; with 0.5 ms it takes ~75.
         sys.setswitchinterval(SWITCH_INTERVAL)
+        memory.tune_collection()
         if settings is None:
             settings, self._settings_warnings = load_settings()
         else:
@@ -64,6 +65,10 @@ class ReaderApp(App[None]):
         self.push_screen(self.reader)
         for warning in self._settings_warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=15)
+
+    def on_reader_screen_loaded(self, event: ReaderScreen.Loaded) -> None:
+        # After the first list is painted: by then the app holds what it keeps.
+        self.call_after_refresh(memory.freeze_long_lived)
 
     def _remember_theme(self, theme) -> None:
         self.reader.state.set_theme(theme.name)

@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Markdown, ProgressBar
@@ -164,6 +165,9 @@ class ReaderScreen(Screen[None]):
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy_link"),
         Binding("Y", "copy_answer", "Copy answer", show=False, id="reader.copy_answer"),
     ]
+
+    class Loaded(Message):
+        """The library is open and its first list is on its way to the screen."""
 
     def __init__(
         self,
@@ -387,6 +391,7 @@ class ReaderScreen(Screen[None]):
     def _loaded(self, catalog: Catalog, opening: Opening) -> None:
         self.catalog = catalog
         self.ready = True
+        self.post_message(self.Loaded())
         self.query_one("#loading").display = False
         self.query_one("#list", ArticleList).display = True
         self._show_counts(opening.counts)
