@@ -132,8 +132,8 @@ async def test_opening_an_article_like_the_last_lays_the_screen_out_once(tmp_pat
 
 
 async def test_a_second_layout_would_change_nothing(tmp_path: Path):
-    """After each open or resize, a forced layout leaves every widget where it was and
-    the screen as it was: the layout Textual would have run again had nothing to do.
+    """After each open or resize, a layout forced from nothing leaves every widget where
+    it was and the screen as it was: the layout Textual would have run again had nothing to do.
     The walk makes the article pane's scrollbar come and go."""
     app = ReaderApp(_library(tmp_path / "lib"))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -151,7 +151,10 @@ async def test_a_second_layout_would_change_nothing(tmp_path: Path):
                 await _open(pilot, app, step)
             scrollbar_seen.add(view.show_vertical_scrollbar)
             before = _layout(app)
-            app.screen.refresh(layout=True)
+            # Every widget, so that no size or arrangement kept from the last layout
+            # is reused: the layout below starts from nothing.
+            for widget in app.screen.walk_children(with_self=True):
+                widget.refresh(layout=True)
             for _ in range(5):
                 await pilot.pause()
             assert _layout(app) == before, step

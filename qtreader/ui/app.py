@@ -67,7 +67,7 @@ class ReaderApp(App[None]):
             self.notify(warning, title="Settings", severity="warning", timeout=15)
 
     def on_reader_screen_loaded(self, event: ReaderScreen.Loaded) -> None:
-        # After the first list is painted: by then the app holds what it keeps.
+        # After the next paint: by then the app holds most of what it keeps.
         self.call_after_refresh(memory.freeze_long_lived)
 
     def _remember_theme(self, theme) -> None:

@@ -224,6 +224,7 @@ class ArticleList(ScrollView, can_focus=True):
         if isinstance(self.source, CatalogRows):
             self.source.forget()
         self._lines.clear()
+        self._row_styles.clear()
         self.refresh()
 
     def notify_style_update(self) -> None:
