@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import time
 
 from rich.console import Console
 from textual.widgets import Input, Label, Markdown
@@ -462,6 +463,57 @@ async def test_words_typed_while_the_library_loads_are_searched_for(tmp_path, mo
             expected.rowids
         )
         assert len(article_list(app).source) == len(expected.rowids)
+
+
+async def test_the_full_search_for_words_typed_while_loading_is_not_replaced_by_a_quick_one(
+    tmp_path, monkeypatch
+):
+    # Words typed while the library loads are searched in full once it is open. The
+    # searches their keystrokes had scheduled must not follow it: the quick one would
+    # replace the full result with titles only, and the full one repeat it. (Found as
+    # a flaky run of the test above, when the library opened within 80 ms of the last
+    # key.) The delays are long here so that the library surely opens before them.
+    import shutil
+    import threading
+
+    from qtreader.library.catalog import Catalog
+    from qtreader.ui.screens import reader as reader_module
+
+    monkeypatch.setattr(reader_module, "QUICK_DELAY", 1.0)
+    monkeypatch.setattr(reader_module, "FULL_DELAY", 1.5)
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library, symlinks=True)
+    release = threading.Event()
+    real_refresh = Catalog.refresh
+
+    def held_refresh(catalog, *args, **kwargs):
+        release.wait(timeout=10)
+        return real_refresh(catalog, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "refresh", held_refresh)
+    app = ReaderApp(library)
+    searches = []
+    real_run_search = reader_module.ReaderScreen._run_search
+
+    def run_search(screen, full, open_first=False):
+        if screen.ready:
+            searches.append(full)
+        return real_run_search(screen, full, open_first)
+
+    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", run_search)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"hash")
+        typed = time.monotonic()
+        release.set()
+        await settle(pilot, app)
+        assert time.monotonic() - typed < 1.0, "opened too late for this test to tell"
+        await pilot.pause(1.6)  # past both delays
+        await settle(pilot, app)
+        assert searches == [True]
+        expected = Catalog(library).search("hash", include_stubs=False)
+        assert [
+            e.rowid for e in map(article_list(app).source.get, range(len(expected.rowids)))
+        ] == list(expected.rowids)
 
 
 async def test_command_palette_goes_to_an_article():

@@ -411,6 +411,9 @@ class ReaderScreen(Screen[None]):
             self._search_generation += 1
             self._show_result(self._search_generation, opening.result, opening.scope, False)
         else:
+            # The searches the keystrokes scheduled would follow this one: a quick one
+            # replacing its result with titles only, then this one again.
+            self._stop_search_timers()
             self._run_search(full=True)
         if opening.article is not None:
             self.open_rowid(opening.article, key=session.article, focus=False)
