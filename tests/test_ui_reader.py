@@ -431,7 +431,8 @@ async def test_the_first_list_is_on_screen_as_the_library_opens(monkeypatch):
         assert rows_when_opened[0] == sample_catalog().count(include_stubs=False)
 
 
-async def test_words_typed_while_the_library_loads_are_searched_for(tmp_path, monkeypatch):
+def _library_held_at_load(tmp_path, monkeypatch):
+    """A copy of the sample library whose first build waits for the returned event."""
     import shutil
     import threading
 
@@ -447,6 +448,13 @@ async def test_words_typed_while_the_library_loads_are_searched_for(tmp_path, mo
         return real_refresh(catalog, *args, **kwargs)
 
     monkeypatch.setattr(Catalog, "refresh", held_refresh)
+    return library, release
+
+
+async def test_words_typed_while_the_library_loads_are_searched_for(tmp_path, monkeypatch):
+    from qtreader.library.catalog import Catalog
+
+    library, release = _library_held_at_load(tmp_path, monkeypatch)
     app = ReaderApp(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -473,24 +481,12 @@ async def test_the_full_search_for_words_typed_while_loading_is_not_replaced_by_
     # replace the full result with titles only, and the full one repeat it. (Found as
     # a flaky run of the test above, when the library opened within 80 ms of the last
     # key.) The delays are long here so that the library surely opens before them.
-    import shutil
-    import threading
-
     from qtreader.library.catalog import Catalog
     from qtreader.ui.screens import reader as reader_module
 
     monkeypatch.setattr(reader_module, "QUICK_DELAY", 1.0)
     monkeypatch.setattr(reader_module, "FULL_DELAY", 1.5)
-    library = tmp_path / "library"
-    shutil.copytree(SAMPLE, library, symlinks=True)
-    release = threading.Event()
-    real_refresh = Catalog.refresh
-
-    def held_refresh(catalog, *args, **kwargs):
-        release.wait(timeout=10)
-        return real_refresh(catalog, *args, **kwargs)
-
-    monkeypatch.setattr(Catalog, "refresh", held_refresh)
+    library, release = _library_held_at_load(tmp_path, monkeypatch)
     app = ReaderApp(library)
     searches = []
     real_run_search = reader_module.ReaderScreen._run_search
