@@ -512,6 +512,41 @@ async def test_the_full_search_for_words_typed_while_loading_is_not_replaced_by_
         ] == list(expected.rowids)
 
 
+async def test_a_saved_query_is_shown_at_launch_without_being_searched_again(monkeypatch):
+    # The first list of a saved query is read while the app starts. Putting the query
+    # back in the search box must not schedule the searches a keystroke would: a quick
+    # one replaced the list with titles only, then the full one ran again.
+    from qtreader.ui.screens import reader as reader_module
+
+    first = ReaderApp(SAMPLE)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, first)
+        first.reader.query_one("#search", Input).value = "inflation"
+        await pilot.pause(reader_module.FULL_DELAY + 0.1)  # past the debounced search
+        await settle(pilot, first)
+        first.reader.save_session()
+
+    searches = []
+    real_run_search = reader_module.ReaderScreen._run_search
+
+    def run_search(screen, full, open_first=False):
+        if screen.ready:
+            searches.append(full)
+        return real_run_search(screen, full, open_first)
+
+    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", run_search)
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.pause(reader_module.FULL_DELAY + 0.1)  # past where they would run
+        await settle(pilot, app)
+        assert app.reader.query_one("#search", Input).value == "inflation"
+        assert searches == []
+        expected = sample_catalog().search("inflation", include_stubs=False)
+        shown = article_list(app).source
+        assert [shown.get(i).rowid for i in range(len(shown))] == list(expected.rowids)
+
+
 async def test_command_palette_goes_to_an_article():
     catalog = sample_catalog()
     target = catalog.article(catalog.list_rowids()[5])

@@ -404,16 +404,18 @@ class ReaderScreen(Screen[None]):
         self._restoring = None if typed else session
         self.scope = opening.scope
         self.query_one("#subjects", SubjectTree).select_scope(opening.scope)
+        # The list shown below is the search: the searches scheduled by keystrokes
+        # typed while loading, or by putting the saved query back, would follow it (a
+        # quick one replacing it with titles only, then the full one again).
+        self._stop_search_timers()
         if session.query and not typed:
-            search.value = session.query
+            with search.prevent(Input.Changed):
+                search.value = session.query
             self.query_text = session.query
         if opening.result is not None and not typed:
             self._search_generation += 1
             self._show_result(self._search_generation, opening.result, opening.scope, False)
         else:
-            # The searches the keystrokes scheduled would follow this one: a quick one
-            # replacing its result with titles only, then this one again.
-            self._stop_search_timers()
             self._run_search(full=True)
         if opening.article is not None:
             self.open_rowid(opening.article, key=session.article, focus=False)
