@@ -547,6 +547,31 @@ async def test_a_saved_query_is_shown_at_launch_without_being_searched_again(mon
         assert [shown.get(i).rowid for i in range(len(shown))] == list(expected.rowids)
 
 
+async def test_a_search_that_starts_after_a_newer_one_does_not_abort_it(monkeypatch):
+    # Each search aborts the older ones still running. A search thread can start late,
+    # after a newer search has begun (Enter pressed as the debounced search fires): it
+    # aborted the newer one, and Enter opened nothing (a rare failure of the test of
+    # Enter in the search box, on a loaded machine).
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        reader = app.reader
+        catalog = reader.catalog
+        interrupted = []
+        real_interrupt = catalog.interrupt_searches
+        monkeypatch.setattr(
+            catalog, "interrupt_searches", lambda: (interrupted.append(1), real_interrupt())
+        )
+        reader._search_generation += 1
+        newest = reader._search_generation
+        reader._search(newest - 1, "inflation", reader.scope, False, False)  # the late one
+        await settle(pilot, app)
+        assert interrupted == []
+        reader._search(newest, "inflation", reader.scope, True, False)
+        await settle(pilot, app)
+        assert interrupted == [1]
+
+
 async def test_command_palette_goes_to_an_article():
     catalog = sample_catalog()
     target = catalog.article(catalog.list_rowids()[5])

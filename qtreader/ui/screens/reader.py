@@ -198,6 +198,7 @@ class ReaderScreen(Screen[None]):
         self._bookmark_writer = ThreadPoolExecutor(1, thread_name_prefix="qtreader-bookmarks")
         self._removing: set[str] = set()  # keys whose removal is being written
         self._search_generation = 0
+        self._interrupting = threading.Lock()
         # Set once the first list is on screen (or the screen goes away): the refresh
         # at launch waits for it.
         self._list_shown = threading.Event()
@@ -474,7 +475,14 @@ class ReaderScreen(Screen[None]):
     ) -> None:
         catalog = self.catalog
         assert catalog is not None
-        catalog.interrupt_searches()  # a search still running for an older keystroke
+        # Abort the searches still running for older keystrokes, unless this one is
+        # older itself: its thread can start after a newer search has begun. The lock
+        # makes "still the newest" and the abort one step: a newer search takes it
+        # before it queries, and the UI thread counted it before starting it.
+        with self._interrupting:
+            if generation != self._search_generation:
+                return
+            catalog.interrupt_searches()
         try:
             result = self._catalog_result(catalog, text, scope, full)
         except sqlite3.OperationalError:
