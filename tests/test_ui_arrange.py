@@ -1,0 +1,268 @@
+"""Containers are arranged once per layout, and the reused arrangements are the ones
+Textual would make (see qtreader.ui.arrange_once)."""
+
+from __future__ import annotations
+
+import inspect
+from collections import defaultdict
+from pathlib import Path
+
+import textual.widget
+from libhelpers import link, write_article
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.css.styles import Styles
+from textual.widget import Widget
+from textual.widgets import Static
+from ui_support import article_view, settle, wait_for
+
+from qtreader.ui import arrange_once
+from qtreader.ui.app import ReaderApp
+
+NL = "\\n"
+ANSWERS = {
+    "short": "One line of answer.",
+    "long": (NL * 2).join(
+        f"Paragraph {n} of a long answer, long enough to wrap over two or three lines "
+        "of the article pane at any of the sizes this test uses, so that it scrolls."
+        for n in range(1, 14)
+    ),
+    "lists": NL.join(
+        [
+            "Intro.",
+            "",
+            *(
+                f"{n}. Item {n}, with a few more words than fit in one narrow line."
+                for n in range(1, 9)
+            ),
+            "",
+            "- a bullet",
+            "- another, with a nested list:",
+            "  - nested one",
+            "  - nested two, which is long enough to wrap in the narrowest pane",
+            "    1. deeper",
+            "- a bullet with two paragraphs",
+            "",
+            "  and its second paragraph.",
+            "",
+            "Outro.",
+        ]
+    ),
+    "mixed": NL.join(
+        [
+            "## A heading",
+            "",
+            "> A quote that goes on long enough to wrap, with a list inside it:",
+            ">",
+            "> - quoted item",
+            "> - another quoted item",
+            "",
+            "```python",
+            "def a_function_with_a_long_line(argument):  # wider than the pane " + "x" * 80,
+            "    return argument",
+            "```",
+            "",
+            "---",
+            "",
+            "### Another heading",
+            "",
+            "Text with `inline code`, **bold** and a [link](https://example.com/a).",
+        ]
+    ),
+    "table": NL.join(
+        [
+            "Before the table.",
+            "",
+            "| Column | Another column |",
+            "| --- | --- |",
+            "| a | a cell long enough to wrap in a narrow pane, or so it is hoped |",
+            "| b | short |",
+            "",
+            "- after the table",
+            "- one more",
+        ]
+    ),
+}
+
+
+def _library(root: Path) -> Path:
+    for name, answer in ANSWERS.items():
+        write_article(
+            root,
+            f"topic/{name}.md",
+            id=name,
+            title=f"The {name} one",
+            question=f"What is the {name} one?",
+            answer=answer,
+            subject="Topic",
+            related_article1=link("short", "The short one", "Topic"),
+            related_article2=link("lists", "The lists one", "Topic"),
+        )
+    return root
+
+
+def _rowid(app: ReaderApp, id_: str) -> int:
+    catalog = app.reader.catalog
+    assert catalog is not None
+    rowids = [r for r in catalog.list_rowids() if catalog.article(r).id == id_]  # type: ignore[union-attr]
+    assert len(rowids) == 1, id_
+    return rowids[0]
+
+
+async def _open(pilot, app: ReaderApp, name: str) -> None:
+    view = article_view(app)
+    app.reader.open_rowid(_rowid(app, name))
+    await wait_for(pilot, lambda: view.article is not None and view.article.id == name)
+    await settle(pilot, app)
+    for _ in range(5):  # let any layout asked for by the last one run too
+        await pilot.pause()
+
+
+def _layout(app: ReaderApp) -> tuple[dict[Widget, object], list[str]]:
+    """Where every widget is (the compositor's map) and what the screen shows."""
+    compositor = app.screen._compositor
+    return dict(compositor.full_map), [strip.text for strip in compositor.render_strips()]
+
+
+def test_the_patch_fits_the_installed_textual():
+    """If Textual changes the method, the patch stands aside; it must not go unnoticed."""
+    assert arrange_once.installed()
+    assert list(inspect.signature(arrange_once.TEXTUAL_ARRANGE).parameters) == [
+        "self",
+        "size",
+        "optimal",
+    ]
+
+
+async def test_reused_arrangements_are_the_ones_textual_makes(tmp_path: Path, monkeypatch):
+    """After each open or resize, a layout from nothing by Textual's own arrange puts
+    every widget where it was and leaves the screen as it was."""
+    app = ReaderApp(_library(tmp_path / "lib"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        reused = 0
+        steps = [
+            "lists",
+            "mixed",
+            "short",
+            "table",
+            (60, 24),
+            "long",
+            "lists",
+            "mixed",
+            (140, 45),
+            "table",
+            "lists",
+            (44, 20),
+            "mixed",
+            "long",
+        ]
+        for step in steps:
+            if isinstance(step, tuple):
+                await pilot.resize_terminal(*step)
+                await settle(pilot, app)
+                for _ in range(5):
+                    await pilot.pause()
+            else:
+                await _open(pilot, app, step)
+            patched = _layout(app)
+            # Textual alone never keeps one arrangement under two sizes.
+            for widget in app.screen.walk_children(Widget):
+                cache = widget._arrangement_cache
+                keys = cache.keys()  # a FIFOCache cannot be iterated itself
+                kept = [id(cache.get(key)) for key in keys]
+                reused += len(kept) - len(set(kept))
+            with monkeypatch.context() as unpatched:
+                unpatched.setattr(Widget, "arrange", arrange_once.TEXTUAL_ARRANGE)
+                for widget in app.screen.walk_children(with_self=True):
+                    widget.refresh(layout=True)
+                for _ in range(5):
+                    await pilot.pause()
+                assert _layout(app) == patched, step
+        assert reused > 0  # the walk did go through reused arrangements
+
+
+async def test_an_open_arranges_each_height_free_container_at_one_height(
+    tmp_path: Path, monkeypatch
+):
+    """Textual arranged the answer and its lists at two or three heights in each open
+    (to learn their heights, then to place them). Counted for the same children: a
+    container whose children change is arranged afresh."""
+    app = ReaderApp(_library(tmp_path / "lib"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await _open(pilot, app, "long")
+        heights: defaultdict[tuple[Widget, int, int], set[int]] = defaultdict(set)
+        textual_arrange = textual.widget.arrange
+
+        def recorded(widget, children, size, viewport, optimal=False):
+            heights[(widget, size.width, widget._nodes._updates)].add(size.height)
+            return textual_arrange(widget, children, size, viewport, optimal)
+
+        monkeypatch.setattr(textual.widget, "arrange", recorded)
+        for name in ("lists", "mixed", "lists", "long"):
+            heights.clear()
+            await _open(pilot, app, name)
+            answer = article_view(app).query_one("#answer")
+            free = {
+                widget
+                for widget in answer.walk_children(with_self=True)
+                if widget._nodes and arrange_once.height_free(widget)
+            }
+            assert answer in free, name
+            # Bullets are one line high (styles/reader.tcss), so list items are too.
+            items = set(answer.query("MarkdownList > Horizontal"))
+            assert items <= free, name
+            assert items or name == "long", name
+            arranged = {key: found for key, found in heights.items() if key[0] in free}
+            assert len(arranged) >= (10 if name == "lists" else 1), name
+            assert all(len(found) == 1 for found in arranged.values()), (
+                name,
+                {key: found for key, found in arranged.items() if len(found) > 1},
+            )
+
+
+async def test_a_container_is_height_free_only_when_no_child_can_follow_its_height():
+    def container(*children: Widget, css: str = "") -> Vertical:
+        parent = Vertical(*children)
+        parent.styles.merge(_parse(css))
+        return parent
+
+    def child(css: str) -> Static:
+        widget = Static("text")
+        widget.styles.merge(_parse(css))
+        return widget
+
+    free = [
+        container(child("height: auto;"), child("height: 3;")),
+        container(container(child("height: auto;"), css="height: auto;")),
+        container(child("height: auto; width: 50%; max-height: 10;")),
+        container(child("height: 1fr; display: none;"), child("height: auto;")),
+    ]
+    bound = [
+        container(child("height: 1fr;")),
+        container(child("height: 50%;")),
+        container(child("height: auto; max-height: 50%;")),
+        container(child("height: auto; min-height: 10vh;")),
+        container(child("height: auto; width: 10h;")),
+        container(child("height: auto; dock: top;")),
+        container(child("height: auto;"), css="align-vertical: middle;"),
+        container(container(child("height: 1fr;"), css="height: auto;")),
+        container(child("height: auto;"), css="layout: grid;"),
+    ]
+
+    class Containers(App[None]):
+        def compose(self) -> ComposeResult:
+            yield from free
+            yield from bound
+
+    async with Containers().run_test() as pilot:
+        await pilot.pause()
+        for widget in free:
+            assert arrange_once.height_free(widget), widget.children
+        for widget in bound:
+            assert not arrange_once.height_free(widget), widget.children
+
+
+def _parse(css: str) -> Styles:
+    return Styles.parse(css, read_from=("test", ""))
