@@ -12,7 +12,8 @@ When no child's height can depend on the height of the container, an arrangement
 the same at every height: vertical and horizontal layouts place children by their
 own heights, and nothing else uses the container's. That holds when every displayed
 child has a height in cells or ``auto``, minimum and maximum heights in cells, no
-width relative to the height, no dock, split or screen overlay, and, for an ``auto``
+width relative to the height or the terminal, no offset, no dock, split or screen
+overlay, and, for an ``auto``
 height, content whose height is worked out from the width alone (text, a
 ``ScrollView``'s virtual size, or a container for which all this holds in turn), and
 the container aligns its children to the top. For such a container, an arrangement
@@ -49,6 +50,9 @@ TEXTUAL_ARRANGE = Widget.arrange
 _EXPECTED = ["self", "size", "optimal"]
 _FIXED_HEIGHTS = frozenset({Unit.CELLS, Unit.AUTO})
 _LAYOUTS = (VerticalLayout, HorizontalLayout)
+# Width units that read the container's height or the terminal's size: an
+# arrangement kept from before a resize must not be reused with them.
+_HEIGHT_OR_TERMINAL = frozenset({Unit.HEIGHT, Unit.VIEW_WIDTH, Unit.VIEW_HEIGHT})
 
 
 def height_free(widget: Widget) -> bool:
@@ -56,15 +60,19 @@ def height_free(widget: Widget) -> bool:
     styles = widget.styles
     if type(widget.layout) not in _LAYOUTS or styles.align_vertical != "top":
         return False
-    return all(_height_ignores_container(child) for child in widget.displayed_children)
+    # The children arrange() places: those with display (not displayed_children,
+    # which Textual 8 sometimes leaves without the invisible ones).
+    return all(_height_ignores_container(child) for child in widget._nodes if child.display)
 
 
 def _height_ignores_container(child: Widget) -> bool:
     """Whether ``child``'s place in a vertical or horizontal arrangement (its box
-    model) is the same whatever the height of its container."""
+    model) is the same whatever the height of its container, and of the terminal."""
     styles = child.styles
     if styles.is_docked or styles.is_split or styles.overlay == "screen":
         return False
+    if styles.has_rule("offset"):
+        return False  # may be in terminal units, which the cache does not know
     height = styles.height
     if height is None or height.unit not in _FIXED_HEIGHTS:
         return False  # None fills the container's height
@@ -72,7 +80,7 @@ def _height_ignores_container(child: Widget) -> bool:
         if limit is not None and not limit.is_cells:
             return False
     for width in (styles.width, styles.min_width, styles.max_width):
-        if width is not None and width.unit == Unit.HEIGHT:
+        if width is not None and width.unit in _HEIGHT_OR_TERMINAL:
             return False
     if not height.is_auto:
         return True
@@ -91,6 +99,7 @@ def _height_ignores_container(child: Widget) -> bool:
     # follow ours), unless all its own children have dynamic heights: then at our
     # height, and the child must be height free in turn. Being height free, it has
     # no relative heights below it either.
+    # (displayed_children, as Layout.get_content_height decides it)
     if all(grandchild.styles.is_dynamic_height for grandchild in child.displayed_children):
         return height_free(child)
     return not child._has_relative_children_height
