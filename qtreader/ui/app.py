@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from ..library import paths
 from ..library.settings import Settings, load_settings
-from . import arrange_once, layout_once, memory
+from . import arrange_once, layout_once, memory, strip_caches
 from .commands import GoToArticle, GoToSubject
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
@@ -22,6 +22,7 @@ from .widgets.link_item import LinkItem
 STYLES = paths.styles_dir()
 layout_once.install()
 arrange_once.install()
+strip_caches.install()
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 
