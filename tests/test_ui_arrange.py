@@ -8,14 +8,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import textual.widget
-from libhelpers import link, write_article
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.css.styles import Styles
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
-from ui_support import article_view, settle, wait_for
+from ui_support import article_view, open_article, screen_layout, settle, write_topic_library
 
 from qtreader.ui import arrange_once
 from qtreader.ui.app import ReaderApp
@@ -87,47 +86,7 @@ ANSWERS = {
 
 
 def _library(root: Path) -> Path:
-    for name, answer in ANSWERS.items():
-        write_article(
-            root,
-            f"topic/{name}.md",
-            id=name,
-            title=f"The {name} one",
-            question=f"What is the {name} one?",
-            answer=answer,
-            subject="Topic",
-            related_article1=link("short", "The short one", "Topic"),
-            related_article2=link("lists", "The lists one", "Topic"),
-        )
-    return root
-
-
-def _rowid(app: ReaderApp, id_: str) -> int:
-    catalog = app.reader.catalog
-    assert catalog is not None
-    rowids = [r for r in catalog.list_rowids() if catalog.article(r).id == id_]  # type: ignore[union-attr]
-    assert len(rowids) == 1, id_
-    return rowids[0]
-
-
-async def _open(pilot, app: ReaderApp, name: str) -> None:
-    view = article_view(app)
-    app.reader.open_rowid(_rowid(app, name))
-    await wait_for(pilot, lambda: view.article is not None and view.article.id == name)
-    await settle(pilot, app)
-    for _ in range(5):  # let any layout asked for by the last one run too
-        await pilot.pause()
-
-
-def _layout(app: ReaderApp) -> tuple[dict[Widget, object], list[list[tuple[str, object]]]]:
-    """Where every widget is (the compositor's map) and what the screen shows: the
-    text of each line with its styles, cell for cell."""
-    compositor = app.screen._compositor
-    cells = [
-        [(character, segment.style) for segment in strip for character in segment.text]
-        for strip in compositor.render_strips()
-    ]
-    return dict(compositor.full_map), cells
+    return write_topic_library(root, ANSWERS, related=("short", "lists"))
 
 
 def test_the_patch_fits_the_installed_textual():
@@ -170,8 +129,8 @@ async def test_reused_arrangements_are_the_ones_textual_makes(tmp_path: Path, mo
                 for _ in range(5):
                     await pilot.pause()
             else:
-                await _open(pilot, app, step)
-            patched = _layout(app)
+                await open_article(pilot, app, step)
+            patched = screen_layout(app)
             # Textual alone never keeps one arrangement under two sizes.
             for widget in app.screen.walk_children(Widget):
                 cache = widget._arrangement_cache
@@ -184,7 +143,7 @@ async def test_reused_arrangements_are_the_ones_textual_makes(tmp_path: Path, mo
                     widget.refresh(layout=True)
                 for _ in range(5):
                     await pilot.pause()
-                assert _layout(app) == patched, step
+                assert screen_layout(app) == patched, step
         assert reused > 0  # the walk did go through reused arrangements
 
 
@@ -197,7 +156,7 @@ async def test_an_open_arranges_each_height_free_container_at_one_height(
     app = ReaderApp(_library(tmp_path / "lib"))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        await _open(pilot, app, "long")
+        await open_article(pilot, app, "long")
         heights: defaultdict[tuple[Widget, int, int], set[int]] = defaultdict(set)
         textual_arrange = textual.widget.arrange
 
@@ -208,7 +167,7 @@ async def test_an_open_arranges_each_height_free_container_at_one_height(
         monkeypatch.setattr(textual.widget, "arrange", recorded)
         for name in ("lists", "mixed", "lists", "long"):
             heights.clear()
-            await _open(pilot, app, name)
+            await open_article(pilot, app, name)
             answer = article_view(app).query_one("#answer")
             free = {
                 widget

@@ -6,13 +6,19 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from libhelpers import link, write_article
-from textual.widget import Widget
-from ui_support import article_view, settle, wait_for
+from ui_support import (
+    article_view,
+    open_article,
+    rowid_of,
+    screen_layout,
+    settle,
+    shows,
+    wait_for,
+    write_topic_library,
+)
 
 from qtreader.ui import layout_once
 from qtreader.ui.app import ReaderApp
-from qtreader.ui.widgets.article_view import ArticleView
 
 SHORT = "One line of answer."
 LONG = "\\n\\n".join(
@@ -37,39 +43,7 @@ def _library(root: Path) -> Path:
         "lists": LISTS,
         "lists-b": LISTS.replace("a few more words", "quite a few more words than the others"),
     }
-    for name, answer in answers.items():
-        write_article(
-            root,
-            f"topic/{name}.md",
-            id=name,
-            title=f"The {name} one",
-            question=f"What is the {name} one?",
-            answer=answer,
-            subject="Topic",
-            related_article1=link("short", "The short one", "Topic"),
-            related_article2=link("long", "The long one", "Topic"),
-        )
-    return root
-
-
-def _rowid(app: ReaderApp, id_: str) -> int:
-    catalog = app.reader.catalog
-    assert catalog is not None
-    rowids = [r for r in catalog.list_rowids() if catalog.article(r).id == id_]  # type: ignore[union-attr]
-    assert len(rowids) == 1, id_
-    return rowids[0]
-
-
-def _shows(view: ArticleView, id_: str):
-    return lambda: view.article is not None and view.article.id == id_
-
-
-async def _open(pilot, app: ReaderApp, name: str) -> None:
-    app.reader.open_rowid(_rowid(app, name))
-    await wait_for(pilot, _shows(article_view(app), name))
-    await settle(pilot, app)
-    for _ in range(5):  # let any layout asked for by the last one run too
-        await pilot.pause()
+    return write_topic_library(root, answers, related=("short", "long"))
 
 
 async def _drain(pilot, app: ReaderApp) -> None:
@@ -80,12 +54,6 @@ async def _drain(pilot, app: ReaderApp) -> None:
         if all(node._message_queue.empty() for node in nodes):
             return
     raise AssertionError("messages kept coming")
-
-
-def _layout(app: ReaderApp) -> tuple[dict[Widget, object], list[str]]:
-    """Where every widget is (the compositor's map) and what the screen shows."""
-    compositor = app.screen._compositor
-    return dict(compositor.full_map), [strip.text for strip in compositor.render_strips()]
 
 
 def test_the_patch_fits_the_installed_textual():
@@ -107,7 +75,7 @@ async def test_opening_an_article_like_the_last_lays_the_screen_out_once(tmp_pat
     app = ReaderApp(_library(tmp_path / "lib"))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        await _open(pilot, app, "long")
+        await open_article(pilot, app, "long")
         compositor = app.screen._compositor
         reflow = compositor.reflow
         layouts = []
@@ -117,11 +85,10 @@ async def test_opening_an_article_like_the_last_lays_the_screen_out_once(tmp_pat
             return reflow(*args, **kwargs)
 
         compositor.reflow = counted
-        view = article_view(app)
         for name in ("long-b", "long", "lists", "lists-b", "lists"):
             with app.batch_update():
-                app.reader.open_rowid(_rowid(app, name))
-                await wait_for(pilot, _shows(view, name))
+                app.reader.open_rowid(rowid_of(app, name))
+                await wait_for(pilot, shows(app, name))
                 await settle(pilot, app)
                 await _drain(pilot, app)
             layouts.clear()
@@ -148,14 +115,14 @@ async def test_a_second_layout_would_change_nothing(tmp_path: Path):
                 for _ in range(5):
                     await pilot.pause()
             else:
-                await _open(pilot, app, step)
+                await open_article(pilot, app, step)
             scrollbar_seen.add(view.show_vertical_scrollbar)
-            before = _layout(app)
+            before = screen_layout(app)
             # Every widget, so that no size or arrangement kept from the last layout
             # is reused: the layout below starts from nothing.
             for widget in app.screen.walk_children(with_self=True):
                 widget.refresh(layout=True)
             for _ in range(5):
                 await pilot.pause()
-            assert _layout(app) == before, step
+            assert screen_layout(app) == before, step
         assert scrollbar_seen == {True, False}

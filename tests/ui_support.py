@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from libhelpers import link, write_article
+from textual.widget import Widget
+
 from qtreader.library import paths
 from qtreader.library.catalog import Catalog
 from qtreader.ui.app import ReaderApp
@@ -81,3 +84,55 @@ def terminal_env(tmp_path: Path) -> dict[str, str]:
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",
     }
+
+
+def write_topic_library(root: Path, answers: dict[str, str], related: tuple[str, str]) -> Path:
+    """One article per answer (id ``name``, title "The name one") in subject Topic,
+    each linking to the two ``related`` ids."""
+    for name, answer in answers.items():
+        write_article(
+            root,
+            f"topic/{name}.md",
+            id=name,
+            title=f"The {name} one",
+            question=f"What is the {name} one?",
+            answer=answer,
+            subject="Topic",
+            related_article1=link(related[0], f"The {related[0]} one", "Topic"),
+            related_article2=link(related[1], f"The {related[1]} one", "Topic"),
+        )
+    return root
+
+
+def rowid_of(app: ReaderApp, id_: str) -> int:
+    catalog = app.reader.catalog
+    assert catalog is not None
+    rowids = [r for r in catalog.list_rowids() if catalog.article(r).id == id_]  # type: ignore[union-attr]
+    assert len(rowids) == 1, id_
+    return rowids[0]
+
+
+def shows(app: ReaderApp, id_: str):
+    """A predicate: the article pane shows the article ``id_``."""
+    view = article_view(app)
+    return lambda: view.article is not None and view.article.id == id_
+
+
+async def open_article(pilot, app: ReaderApp, id_: str) -> None:
+    """Open the article ``id_`` and wait until it is shown and laid out."""
+    app.reader.open_rowid(rowid_of(app, id_))
+    await wait_for(pilot, shows(app, id_))
+    await settle(pilot, app)
+    for _ in range(5):  # let any layout asked for by the last one run too
+        await pilot.pause()
+
+
+def screen_layout(app: ReaderApp) -> tuple[dict[Widget, object], list[list[tuple[str, object]]]]:
+    """Where every widget is (the compositor's map) and what the screen shows: the
+    text of each line with its styles, cell for cell."""
+    compositor = app.screen._compositor
+    cells = [
+        [(character, segment.style) for segment in strip for character in segment.text]
+        for strip in compositor.render_strips()
+    ]
+    return dict(compositor.full_map), cells
