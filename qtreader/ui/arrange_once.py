@@ -6,7 +6,8 @@ height when every child's height is dynamic). To place the children it then
 arranges them again at the size that came out of that. Arrangements are cached by
 the exact size, so the second one misses, and so does every nested one below it: an
 article's blocks nested in lists and quotes were arranged two to four times each in
-every open, about a third of the open's time on a slow machine.
+every open (4,162 arrangements in 35 opens of the benchmark's articles, 985 with
+this), and the open's layout took ~45 ms on a slow machine (~29 ms with this).
 
 When no child's height can depend on the height of the container, an arrangement is
 the same at every height: vertical and horizontal layouts place children by their
