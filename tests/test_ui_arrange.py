@@ -14,7 +14,14 @@ from textual.css.styles import Styles
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
-from ui_support import article_view, open_article, screen_layout, settle, write_topic_library
+from ui_support import (
+    article_view,
+    open_article,
+    open_or_resize,
+    screen_layout,
+    settle,
+    write_topic_library,
+)
 
 from qtreader.ui import arrange_once
 from qtreader.ui.app import ReaderApp
@@ -123,13 +130,7 @@ async def test_reused_arrangements_are_the_ones_textual_makes(tmp_path: Path, mo
             "long",
         ]
         for step in steps:
-            if isinstance(step, tuple):
-                await pilot.resize_terminal(*step)
-                await settle(pilot, app)
-                for _ in range(5):
-                    await pilot.pause()
-            else:
-                await open_article(pilot, app, step)
+            await open_or_resize(pilot, app, step)
             patched = screen_layout(app)
             # Textual alone never keeps one arrangement under two sizes.
             for widget in app.screen.walk_children(Widget):

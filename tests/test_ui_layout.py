@@ -9,6 +9,7 @@ from pathlib import Path
 from ui_support import (
     article_view,
     open_article,
+    open_or_resize,
     rowid_of,
     screen_layout,
     settle,
@@ -109,13 +110,7 @@ async def test_a_second_layout_would_change_nothing(tmp_path: Path):
         scrollbar_seen = set()
         steps = ["short", "long", "short", "lists", "long", (80, 24), "short", "lists", (120, 40)]
         for step in steps:
-            if isinstance(step, tuple):
-                await pilot.resize_terminal(*step)
-                await settle(pilot, app)
-                for _ in range(5):
-                    await pilot.pause()
-            else:
-                await open_article(pilot, app, step)
+            await open_or_resize(pilot, app, step)
             scrollbar_seen.add(view.show_vertical_scrollbar)
             before = screen_layout(app)
             # Every widget, so that no size or arrangement kept from the last layout

@@ -473,6 +473,22 @@ async def test_words_typed_while_the_library_loads_are_searched_for(tmp_path, mo
         assert len(article_list(app).source) == len(expected.rowids)
 
 
+def _record_searches(monkeypatch) -> list[bool]:
+    """The searches the reader runs once ready, each True if full, False if quick."""
+    from qtreader.ui.screens import reader as reader_module
+
+    searches: list[bool] = []
+    real_run_search = reader_module.ReaderScreen._run_search
+
+    def run_search(screen, full, open_first=False):
+        if screen.ready:
+            searches.append(full)
+        return real_run_search(screen, full, open_first)
+
+    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", run_search)
+    return searches
+
+
 async def test_the_full_search_for_words_typed_while_loading_is_not_replaced_by_a_quick_one(
     tmp_path, monkeypatch
 ):
@@ -488,15 +504,7 @@ async def test_the_full_search_for_words_typed_while_loading_is_not_replaced_by_
     monkeypatch.setattr(reader_module, "FULL_DELAY", 1.5)
     library, release = _library_held_at_load(tmp_path, monkeypatch)
     app = ReaderApp(library)
-    searches = []
-    real_run_search = reader_module.ReaderScreen._run_search
-
-    def run_search(screen, full, open_first=False):
-        if screen.ready:
-            searches.append(full)
-        return real_run_search(screen, full, open_first)
-
-    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", run_search)
+    searches = _record_searches(monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press(*"hash")
         typed = time.monotonic()
@@ -526,15 +534,7 @@ async def test_a_saved_query_is_shown_at_launch_without_being_searched_again(mon
         await settle(pilot, first)
         first.reader.save_session()
 
-    searches = []
-    real_run_search = reader_module.ReaderScreen._run_search
-
-    def run_search(screen, full, open_first=False):
-        if screen.ready:
-            searches.append(full)
-        return real_run_search(screen, full, open_first)
-
-    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", run_search)
+    searches = _record_searches(monkeypatch)
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)

@@ -127,6 +127,18 @@ async def open_article(pilot, app: ReaderApp, id_: str) -> None:
         await pilot.pause()
 
 
+async def open_or_resize(pilot, app: ReaderApp, step: str | tuple[int, int]) -> None:
+    """One step of a walk: open the article with id ``step``, or resize the terminal to
+    ``step`` (columns, rows), and wait until the screen is laid out."""
+    if isinstance(step, tuple):
+        await pilot.resize_terminal(*step)
+        await settle(pilot, app)
+        for _ in range(5):  # let any layout asked for by the last one run too
+            await pilot.pause()
+    else:
+        await open_article(pilot, app, step)
+
+
 def screen_layout(app: ReaderApp) -> tuple[dict[Widget, object], list[list[tuple[str, object]]]]:
     """Where every widget is (the compositor's map) and what the screen shows: the
     text of each line with its styles, cell for cell."""
