@@ -11,13 +11,12 @@ this), and the open's layout took ~45 ms on a slow machine (~29 ms with this).
 
 When no child's height can depend on the height of the container, an arrangement is
 the same at every height: vertical and horizontal layouts place children by their
-own heights, and nothing else uses the container's. That holds when every displayed
-child has a height in cells or ``auto``, minimum and maximum heights in cells, no
-width relative to the height or the terminal, no offset, no dock, split or screen
-overlay, and, for an ``auto``
+own heights, and nothing else uses the container's. That holds when the container
+aligns its children to the top, and every displayed child has a height in cells or
+``auto``, minimum and maximum heights in cells, no width relative to the height or
+the terminal, no offset, no dock, split or screen overlay, and, for an ``auto``
 height, content whose height is worked out from the width alone (text, a
-``ScrollView``'s virtual size, or a container for which all this holds in turn), and
-the container aligns its children to the top. For such a container, an arrangement
+``ScrollView``'s virtual size, or a container for which all this holds in turn). For such a container, an arrangement
 still in Textual's cache for the same width and the same children is used as it is.
 Anything else is arranged by Textual as before. Textual clears the cache whenever a
 descendant asks for a layout, so nothing is reused across a change.

@@ -26,10 +26,10 @@ from rich.segment import Segment
 from textual.cache import FIFOCache
 from textual.strip import Strip
 
-__all__ = ["CACHE_OF", "TEXTUAL_STRIP_INIT", "install", "installed"]
+__all__ = ["CACHE_OF", "TEXTUAL_METHODS", "TEXTUAL_STRIP_INIT", "install", "installed"]
 
 TEXTUAL_STRIP_INIT = Strip.__init__
-TEXTUAL_METHODS = {}  # filled by install(): method name -> Textual's method
+TEXTUAL_METHODS: dict[str, Callable[..., Any]] = {}  # filled by install()
 
 # Each method that uses a cache, and its cache's slot.
 CACHE_OF = {
