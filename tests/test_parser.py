@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -656,3 +657,56 @@ def test_plain_title_line_of_only_controls_is_skipped():
     result = parse_bytes(b"\x1b\x07\nReal title\nBody\n", "c.txt")
     assert result.article.title == "Real title"
     assert result.article.answer == "Body"
+
+
+def test_reading_a_small_file_does_not_allocate_for_the_largest_one(tmp_path):
+    # Reading with read(MAX_FILE_BYTES + 1) made a 16 MB buffer for every file of a
+    # few KB: ~40-100 us a file of a cold index went to the allocator.
+    write(tmp_path, "a.md", front_matter(title="A", answer="word " * 1000))
+    read_article(str(tmp_path), "a.md")  # imports and caches warmed up
+    tracemalloc.start()
+    try:
+        result = read_article(str(tmp_path), "a.md")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.article.title == "A"
+    assert peak < 1024 * 1024
+
+
+def test_a_file_exactly_at_the_limit_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(parser_module, "MAX_FILE_BYTES", 1000)
+    text = front_matter(title="Edge", answer="x")
+    write(tmp_path, "edge.md", text + "b" * (1000 - len(text.encode())))
+    assert (tmp_path / "edge.md").stat().st_size == 1000
+    assert read_article(str(tmp_path), "edge.md").article.title == "Edge"
+    write(tmp_path, "over.md", text + "b" * (1001 - len(text.encode())))
+    assert "larger than" in only_problem(read_article(str(tmp_path), "over.md")).reason
+
+
+def test_a_file_that_grows_after_its_size_is_read_is_read_whole(tmp_path, monkeypatch):
+    write(tmp_path, "g.md", front_matter(title="Grown", answer="all of it " * 300))
+    real_fstat = os.fstat
+
+    def stale_fstat(fd):  # the size seen before the file grew
+        result = real_fstat(fd)
+        return os.stat_result((*result[:6], 10, *result[7:]))
+
+    monkeypatch.setattr(parser_module.os, "fstat", stale_fstat)
+    result = read_article(str(tmp_path), "g.md")
+    assert result.article.answer == ("all of it " * 300).strip()
+
+
+def test_a_file_that_grows_past_the_limit_after_its_size_is_read_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(scan_module, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(parser_module, "MAX_FILE_BYTES", 1000)
+    write(tmp_path, "g.md", front_matter(title="Grown", answer="x" * 3000))
+    real_fstat = os.fstat
+
+    def stale_fstat(fd):
+        result = real_fstat(fd)
+        return os.stat_result((*result[:6], 10, *result[7:]))
+
+    monkeypatch.setattr(parser_module.os, "fstat", stale_fstat)
+    assert "larger than" in only_problem(read_article(str(tmp_path), "g.md")).reason

@@ -33,10 +33,16 @@ from .query import ParsedQuery, exclusion_expression, fts_expression, parse_quer
 from .scan import FileEntry, file_entry, scan_order_key, scan_rows
 from .text import clean_line, subject_key
 
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:  # the standard library's zstd module (PEP 784), for Pythons before 3.14
+    from backports import zstd
+
 if TYPE_CHECKING:
     from .parser import ParseResult
 
 SCHEMA_VERSION = 7
+_ZSTD_FRAME = b"\x28\xb5\x2f\xfd"  # how a packed answer starts (zlib's start with 0x78)
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
 # From this many articles (as last counted), a refresh lists the folder in two processes.
@@ -88,7 +94,7 @@ CREATE TABLE articles(
 -- scans and index builds (7 of them after a cold build) read a tenth of the pages.
 CREATE TABLE answers(
     rowid INTEGER PRIMARY KEY,
-    answer BLOB NOT NULL  -- zlib-compressed UTF-8
+    answer BLOB NOT NULL  -- UTF-8 in a zstd frame (a zlib stream in older catalogs)
 );
 CREATE TABLE links(
     src INTEGER NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
@@ -235,11 +241,10 @@ def title_sort_key(title: str) -> str:
 
 def pack(data: bytes) -> bytes:
     """Compress an answer's UTF-8 bytes for the ``answer`` column."""
-    # zlib level 1. Huffman coding alone was 40% faster on one machine measured, but
-    # 20% slower on another (110 against 135 us an answer) and a quarter larger on
-    # both: level 1 writes fewer bytes everywhere. Catalogs written with either read
-    # the same (both are plain zlib streams).
-    return zlib.compress(data, 1)
+    # zstd level 1: a third of zlib level 1's time on 5 KB answers (27-30 against
+    # 86-98 us, ~13 s of a cold index's CPU at 150,000), unpacked in half the time,
+    # and a little smaller (0.444 of the bytes against 0.456).
+    return zstd.compress(data, 1)
 
 
 def unpack(blob: bytes | str | None) -> str:
@@ -247,6 +252,9 @@ def unpack(blob: bytes | str | None) -> str:
         return ""
     if isinstance(blob, str):
         return blob
+    if blob[:4] == _ZSTD_FRAME:
+        return zstd.decompress(blob).decode("utf-8")
+    # Catalogs written before zstd hold zlib streams; they are read as they are.
     return zlib.decompress(blob).decode("utf-8")
 
 

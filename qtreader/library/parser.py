@@ -5,6 +5,7 @@ Nothing here raises for bad content: every failure becomes a :class:`Problem`.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -414,12 +415,31 @@ def parse_bytes(data: bytes, path: str) -> ParseResult:
     return result
 
 
+def _read_bytes(full: str) -> bytes:
+    """The file's bytes, or its first ``MAX_FILE_BYTES + 1`` when it is larger."""
+    # Sized by fstat: read(MAX_FILE_BYTES + 1) allocates 16 MB for every file of a
+    # few KB, which cost a cold index 40-100 us a file.
+    fd = os.open(full, os.O_RDONLY)
+    try:
+        want = min(os.fstat(fd).st_size, MAX_FILE_BYTES) + 1
+        parts = []
+        total = 0
+        while total <= MAX_FILE_BYTES:  # to the end: the file may have grown since
+            part = os.read(fd, want - total if total < want else MAX_FILE_BYTES + 1 - total)
+            if not part:
+                break
+            parts.append(part)
+            total += len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
+
+
 def read_article(root: str, path: str) -> ParseResult:
     """Read and parse ``root/path``; a file that vanished or cannot be read is a problem."""
     full = f"{root}/{path}"
     try:
-        with open(full, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = _read_bytes(full)
     except FileNotFoundError:
         return ParseResult(None, [Problem(path, "the file disappeared while the library was read")])
     except IsADirectoryError:
