@@ -42,3 +42,40 @@ def test_the_check_itself_notices_textual():
     )
     assert proc.returncode != 0
     assert "AssertionError" in proc.stderr
+
+
+LAUNCH = (
+    "import sys; from pathlib import Path; "
+    "import qtreader.ui.app; from qtreader.library.catalog import Catalog; "
+    "cat = Catalog(Path(sys.argv[1]), Path(sys.argv[2])); "
+    "rowids = cat.list_rowids(); cat.subjects(); "
+    "late = ('yaml', 'backports.zstd', 'compression.zstd', 'qtreader.library.parser'); "
+    "loaded = sorted(m for m in late if m in sys.modules); "
+    "assert not loaded, loaded; "
+    "assert cat.article(rowids[0]).answer; "
+    "assert any(m.endswith('zstd') for m in sys.modules); print('ok')"
+)
+
+
+def test_what_the_launch_does_not_need_is_imported_when_first_used(tmp_path):
+    # Launch opens the catalog and lists it; the parser, PyYAML and zstd load only
+    # when a file is read or an answer unpacked (milliseconds of a 1 s launch).
+    from libhelpers import write_article
+
+    from qtreader.library.catalog import Catalog
+
+    root = tmp_path / "lib"
+    write_article(root, "a/one.md", title="One", answer="The first answer.")
+    db = tmp_path / "catalog.sqlite3"
+    with Catalog(root, db) as cat:
+        cat.refresh()
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCH, str(root), str(db)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"

@@ -21,9 +21,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import paths
@@ -32,11 +34,6 @@ from .models import Article, ArticleRow, Problem, RelatedLink, Severity
 from .query import ParsedQuery, exclusion_expression, fts_expression, parse_query
 from .scan import FileEntry, file_entry, scan_order_key, scan_rows
 from .text import clean_line, subject_key
-
-if sys.version_info >= (3, 14):
-    from compression import zstd
-else:  # the standard library's zstd module (PEP 784), for Pythons before 3.14
-    from backports import zstd
 
 if TYPE_CHECKING:
     from .parser import ParseResult
@@ -239,12 +236,23 @@ def title_sort_key(title: str) -> str:
     return title.lstrip("\"'“‘([¿¡ ").casefold()
 
 
+@cache
+def _zstd() -> ModuleType:
+    """The standard library's zstd module (PEP 784; backports.zstd before Python 3.14),
+    imported when first used: the reader's launch does not need it."""
+    if sys.version_info >= (3, 14):
+        from compression import zstd  # type: ignore[import-not-found]
+    else:
+        from backports import zstd
+    return zstd
+
+
 def pack(data: bytes) -> bytes:
     """Compress an answer's UTF-8 bytes for the ``answer`` column."""
     # zstd level 1: a third of zlib level 1's time on 5 KB answers (27-30 against
     # 86-98 us, ~13 s of a cold index's CPU at 150,000), unpacked in half the time,
     # and a little smaller (0.444 of the bytes against 0.456).
-    return zstd.compress(data, 1)
+    return _zstd().compress(data, 1)
 
 
 def unpack(blob: bytes | str | None) -> str:
@@ -253,7 +261,7 @@ def unpack(blob: bytes | str | None) -> str:
     if isinstance(blob, str):
         return blob
     if blob[:4] == _ZSTD_FRAME:
-        return zstd.decompress(blob).decode("utf-8")
+        return _zstd().decompress(blob).decode("utf-8")
     # Catalogs written before zstd hold zlib streams; they are read as they are.
     return zlib.decompress(blob).decode("utf-8")
 

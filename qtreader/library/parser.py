@@ -157,6 +157,8 @@ def _structure(text: str) -> tuple[int, int]:
 
 def _scalar(value: Any) -> str | None:
     """A front matter value as one line of text, or None if it is not a scalar."""
+    if type(value) is str:  # nearly every value: one test before the general ones
+        return clean_line(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -223,8 +225,11 @@ def _related(data: dict[Any, Any], path: str, problems: list[Problem]) -> list[R
                 )
             )
             continue
-        fields = {k: _scalar(value.get(k)) for k in ("id", "title", "subject", "url")}
-        if any(v is None for v in fields.values()):
+        get = value.get
+        link_id, title, subject, url = (
+            _scalar(get("id")), _scalar(get("title")), _scalar(get("subject")), _scalar(get("url"))
+        )  # fmt: skip
+        if link_id is None or title is None or subject is None or url is None:
             problems.append(
                 Problem(
                     path,
@@ -233,7 +238,6 @@ def _related(data: dict[Any, Any], path: str, problems: list[Problem]) -> list[R
                 )
             )
             continue
-        link_id, title, subject, url = (fields[k] or "" for k in ("id", "title", "subject", "url"))
         if not (link_id or title or url):
             problems.append(
                 Problem(
