@@ -1096,35 +1096,66 @@ def test_answers_are_packed_with_zstandard_and_read_back():
     assert catalog_module.unpack(packed) == text
 
 
-def test_a_catalog_with_answers_packed_by_zlib_still_reads_searches_and_refreshes(library):
-    # Catalogs written before zstd hold zlib streams: read as they are, no rebuild.
+def _answer_blob(cat: Catalog, rowid: int) -> bytes:
+    conn = sqlite3.connect(cat.db_path)
+    (packed,) = conn.execute("SELECT answer FROM answers WHERE rowid = ?", (rowid,)).fetchone()
+    conn.close()
+    return packed
+
+
+def test_without_zstd_answers_are_packed_with_zlib_and_still_read_with_it(library, monkeypatch):
+    # zstd is optional in Python 3.14's standard library: without it, answers are
+    # packed with zlib, and a Python with zstd reads them in the same catalog.
+    with_zstd = catalog_module._zstd
+    monkeypatch.setattr(catalog_module, "_zstd", lambda: None)
     cat = Catalog(library)
     cat.refresh()
     rowid = cat.rowid_for_key("/b/leaves")
-    conn = sqlite3.connect(cat.db_path)
+    assert _answer_blob(cat, rowid)[:1] == b"\x78"  # a zlib stream
     old = "Chlorophyll fades in autumn and **carotenoids** show."
-    conn.execute(
-        "UPDATE answers SET answer = ? WHERE rowid = ?", (zlib.compress(old.encode(), 1), rowid)
-    )
-    conn.commit()
-    conn.close()
+    assert cat.article(rowid).answer == old
+    (hit,) = cat.hits(cat.search("carotenoids", typing=False))
+    assert "carotenoids" in "".join(part for part, _ in hit.snippet_parts())
+    cat.close()
+    monkeypatch.setattr(catalog_module, "_zstd", with_zstd)
+    cat = Catalog(library)
     assert cat.article(rowid).answer == old
     (hit,) = cat.hits(cat.search("carotenoids", typing=False))
     assert hit.row.title == "Why do leaves change colour?"
-    assert "carotenoids" in "".join(part for part, _ in hit.snippet_parts())
     # Editing the file takes its old text out of the index through the zlib stream.
     write_article(
         library, "botany/leaves.md", T0 + 50, id="1", title="Why do leaves change colour?",
         subject="Botany", url="/b/leaves", answer="Anthocyanins redden maples.",
     )  # fmt: skip
-    cat.refresh()
+    assert not cat.refresh().rebuilt
     assert cat.search("carotenoids", typing=False).total == 0
     assert search_titles(cat, "anthocyanins", typing=False) == ["Why do leaves change colour?"]
-    conn = sqlite3.connect(cat.db_path)
-    (packed,) = conn.execute("SELECT answer FROM answers WHERE rowid = ?", (rowid,)).fetchone()
-    conn.close()
-    assert packed[:4] == b"\x28\xb5\x2f\xfd"  # written again: packed with zstd
+    assert _answer_blob(cat, rowid)[:4] == b"\x28\xb5\x2f\xfd"  # written again: zstd
     cat.close()
+
+
+def test_a_zstd_answer_where_zstd_is_missing_is_a_catalog_error(monkeypatch):
+    packed = catalog_module.pack(b"An answer.")
+    monkeypatch.setattr(catalog_module, "_zstd", lambda: None)
+    with pytest.raises(CatalogError, match="delete it"):
+        catalog_module.unpack(packed)
+
+
+def test_a_catalog_written_before_zstd_is_rebuilt_not_read(library):
+    # Schema 7 held zlib answers; a build of that schema would fail on zstd ones, so
+    # the version changed: each build rebuilds the other's catalog.
+    assert catalog_module.SCHEMA_VERSION >= 8
+    with Catalog(library) as cat:
+        cat.refresh()
+        db = cat.db_path
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = '7' WHERE name = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Catalog(library) as cat:
+        assert cat.refresh().rebuilt
+        rowid = cat.rowid_for_key("/b/leaves")
+        assert _answer_blob(cat, rowid)[:4] == b"\x28\xb5\x2f\xfd"
 
 
 def test_answers_packed_by_any_zlib_setting_read_back():

@@ -311,6 +311,17 @@ def test_malformed_related_links_are_warnings_not_crashes():
         assert any(f"related_article{n} " in w for w in warnings)
 
 
+@pytest.mark.parametrize("field", ["id", "title", "subject", "url"])
+def test_a_related_link_with_any_field_not_text_is_a_warning(field):
+    fields = {"id": "4", "title": "Four", "subject": "S", "url": "/four"}
+    fields[field] = [1, {"x": 2}]
+    text = front_matter(title="T", answer="a", related_article1=fields)
+    result = parse(text)
+    assert result.article.links == []
+    (warning,) = warnings_of(result)
+    assert warning.startswith("related_article1 has a field that is not text")
+
+
 def test_duplicate_and_self_links_are_dropped():
     fields = {
         "title": "Self",

@@ -38,7 +38,9 @@ from .text import clean_line, subject_key
 if TYPE_CHECKING:
     from .parser import ParseResult
 
-SCHEMA_VERSION = 7
+# 8: answers packed with zstd. A build that reads only zlib must rebuild such a
+# catalog, not open it.
+SCHEMA_VERSION = 8
 _ZSTD_FRAME = b"\x28\xb5\x2f\xfd"  # how a packed answer starts (zlib's start with 0x78)
 # Below this many files to read, process start-up costs more than it saves.
 PARALLEL_THRESHOLD = 2000
@@ -91,7 +93,7 @@ CREATE TABLE articles(
 -- scans and index builds (7 of them after a cold build) read a tenth of the pages.
 CREATE TABLE answers(
     rowid INTEGER PRIMARY KEY,
-    answer BLOB NOT NULL  -- UTF-8 in a zstd frame (a zlib stream in older catalogs)
+    answer BLOB NOT NULL  -- UTF-8 in a zstd frame (a zlib stream where zstd is missing)
 );
 CREATE TABLE links(
     src INTEGER NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
@@ -237,13 +239,17 @@ def title_sort_key(title: str) -> str:
 
 
 @cache
-def _zstd() -> ModuleType:
+def _zstd() -> ModuleType | None:
     """The standard library's zstd module (PEP 784; backports.zstd before Python 3.14),
-    imported when first used: the reader's launch does not need it."""
-    if sys.version_info >= (3, 14):
-        from compression import zstd  # type: ignore[import-not-found]
-    else:
-        from backports import zstd
+    imported when first used: the reader's launch does not need it. None on a Python
+    built without it (the module is optional in 3.14)."""
+    try:
+        if sys.version_info >= (3, 14):
+            from compression import zstd  # type: ignore[import-not-found]
+        else:
+            from backports import zstd
+    except ImportError:
+        return None
     return zstd
 
 
@@ -252,7 +258,10 @@ def pack(data: bytes) -> bytes:
     # zstd level 1: a third of zlib level 1's time on 5 KB answers (27-30 against
     # 86-98 us, ~13 s of a cold index's CPU at 150,000), unpacked in half the time,
     # and a little smaller (0.444 of the bytes against 0.456).
-    return _zstd().compress(data, 1)
+    zstd = _zstd()
+    if zstd is None:
+        return zlib.compress(data, 1)
+    return zstd.compress(data, 1)
 
 
 def unpack(blob: bytes | str | None) -> str:
@@ -261,8 +270,15 @@ def unpack(blob: bytes | str | None) -> str:
     if isinstance(blob, str):
         return blob
     if blob[:4] == _ZSTD_FRAME:
-        return _zstd().decompress(blob).decode("utf-8")
-    # Catalogs written before zstd hold zlib streams; they are read as they are.
+        zstd = _zstd()
+        if zstd is None:
+            raise CatalogError(
+                "this catalog was written by a Python with zstd, which this one lacks: "
+                "delete it to have it rebuilt"
+            )
+        return zstd.decompress(blob).decode("utf-8")
+    # Packed where zstd was missing (a zlib stream starts with 0x78, never with the
+    # zstd frame's magic).
     return zlib.decompress(blob).decode("utf-8")
 
 
