@@ -799,3 +799,29 @@ async def test_once_the_library_is_shown_the_collector_no_longer_walks_what_the_
         walked = {id(obj) for obj in gc.get_objects()}
         kept = [app.reader, article_list(app), article_view(app), app.stylesheet]
         assert not [obj for obj in kept if id(obj) in walked]
+
+
+async def test_an_article_the_catalog_cannot_read_is_a_message_not_a_crash(monkeypatch):
+    # A damaged catalog, or one written by a Python with zstd read by one without:
+    # the reader says so and keeps the article it showed.
+    from qtreader.library.catalog import Catalog, CatalogError
+
+    catalog = sample_catalog()
+    first, second = catalog.list_rowids()[:2]
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.reader.open_rowid(first)
+        await settle(pilot, app)
+        shown = app.reader.article.key
+
+        def unreadable(self, rowid):
+            raise CatalogError("this catalog was written by a Python with zstd (test)")
+
+        monkeypatch.setattr(Catalog, "article", unreadable)
+        app.reader.open_rowid(second)
+        await settle(pilot, app)
+        assert app.is_running
+        assert app.reader.article.key == shown
+        messages = [n.message for n in app._notifications]
+        assert any("could not be read" in m and "zstd (test)" in m for m in messages), messages

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Markdown, ProgressBar
-from textual.worker import get_current_worker
+from textual.worker import WorkerFailed, get_current_worker
 
 from ...library.bookmarks import (
     Bookmark,
@@ -640,12 +640,23 @@ class ReaderScreen(Screen[None]):
         catalog = self.catalog
         if catalog is None:
             return
-        article = await self._fetch(rowid)
-        if article is None:
-            self.notify("That article is no longer in the library.", severity="warning")
+        try:
+            article = await self._fetch(rowid)
+            if article is None:
+                self.notify("That article is no longer in the library.", severity="warning")
+                return
+            links = await self._answer_links(article)
+        except WorkerFailed as failed:
+            # A damaged catalog file, or answers packed in a way this Python cannot
+            # unpack: say so, keep what is shown.
+            self.notify(
+                f"This article could not be read from the catalog: {failed.error}. "
+                f"The catalog is {catalog.db_path}; deleting it makes the reader rebuild it.",
+                severity="error",
+                timeout=15,
+            )
             return
         self.article = article
-        links = await self._answer_links(article)
         view = self.query_one("#view", ArticleView)
         # One layout of the screen for all of it: the view's parts, the list's
         # selection and the focus would otherwise each lay it out again (about 50 ms
@@ -668,13 +679,20 @@ class ReaderScreen(Screen[None]):
     async def _fetch(self, rowid: int) -> Article | None:
         catalog = self.catalog
         assert catalog is not None
-        worker = self.run_worker(lambda: catalog.article(rowid), thread=True, group="fetch")
+        worker = self.run_worker(
+            lambda: catalog.article(rowid), thread=True, group="fetch", exit_on_error=False
+        )
         return await worker.wait()
 
     async def _answer_links(self, article: Article) -> list[RelatedLink]:
         catalog = self.catalog
         assert catalog is not None
-        worker = self.run_worker(lambda: catalog.answer_links(article), thread=True, group="fetch")
+        worker = self.run_worker(
+            lambda: catalog.answer_links(article),
+            thread=True,
+            group="fetch",
+            exit_on_error=False,
+        )
         return await worker.wait()
 
     def _record_history(self, article: Article) -> None:
