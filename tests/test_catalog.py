@@ -1137,7 +1137,7 @@ def test_without_zstd_answers_are_packed_with_zlib_and_still_read_with_it(librar
 def test_a_zstd_answer_where_zstd_is_missing_is_a_catalog_error(monkeypatch):
     packed = catalog_module.pack(b"An answer.")
     monkeypatch.setattr(catalog_module, "_zstd", lambda: None)
-    with pytest.raises(CatalogError, match="delete it"):
+    with pytest.raises(CatalogError, match="delete the catalog to have it rebuilt"):
         catalog_module.unpack(packed)
 
 

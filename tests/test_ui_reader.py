@@ -816,7 +816,7 @@ async def test_an_article_the_catalog_cannot_read_is_a_message_not_a_crash(monke
         shown = app.reader.article.key
 
         def unreadable(self, rowid):
-            raise CatalogError("this catalog was written by a Python with zstd (test)")
+            raise CatalogError("its answers are packed with zstd (test)")
 
         monkeypatch.setattr(Catalog, "article", unreadable)
         app.reader.open_rowid(second)
@@ -824,4 +824,12 @@ async def test_an_article_the_catalog_cannot_read_is_a_message_not_a_crash(monke
         assert app.is_running
         assert app.reader.article.key == shown
         messages = [n.message for n in app._notifications]
-        assert any("could not be read" in m and "zstd (test)" in m for m in messages), messages
+        assert any("could not be read: its answers" in m and "zstd (test)" in m for m in messages)
+        # Anything else the catalog raises (a damaged file) says where the file is.
+        monkeypatch.setattr(Catalog, "article", lambda self, rowid: 1 / 0)
+        app.reader.open_rowid(second)
+        await settle(pilot, app)
+        assert app.is_running
+        assert app.reader.article.key == shown
+        messages = [n.message for n in app._notifications]
+        assert any("deleting it makes the reader rebuild it" in m for m in messages), messages

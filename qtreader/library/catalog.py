@@ -273,8 +273,8 @@ def unpack(blob: bytes | str | None) -> str:
         zstd = _zstd()
         if zstd is None:
             raise CatalogError(
-                "this catalog was written by a Python with zstd, which this one lacks: "
-                "delete it to have it rebuilt"
+                "its answers are packed with zstd, which this Python lacks; delete the "
+                "catalog to have it rebuilt"
             )
         return zstd.decompress(blob).decode("utf-8")
     # Packed where zstd was missing (a zlib stream starts with 0x78, never with the

@@ -649,12 +649,14 @@ class ReaderScreen(Screen[None]):
         except WorkerFailed as failed:
             # A damaged catalog file, or answers packed in a way this Python cannot
             # unpack: say so, keep what is shown.
-            self.notify(
-                f"This article could not be read from the catalog: {failed.error}. "
-                f"The catalog is {catalog.db_path}; deleting it makes the reader rebuild it.",
-                severity="error",
-                timeout=15,
-            )
+            if isinstance(failed.error, CatalogError):  # it says what to do
+                message = f"This article could not be read: {failed.error} ({catalog.db_path})."
+            else:
+                message = (
+                    f"This article could not be read from the catalog: {failed.error}. The "
+                    f"catalog is {catalog.db_path}; deleting it makes the reader rebuild it."
+                )
+            self.notify(message, severity="error", timeout=15)
             return
         self.article = article
         view = self.query_one("#view", ArticleView)
