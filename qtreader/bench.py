@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -843,6 +843,9 @@ def launch_figures(root: Path, repeat: int, scratch: Path) -> dict[str, Any]:
     return result
 
 
+Settle = Callable[[], Awaitable[None]]  # waits until the app has handled a key
+
+
 async def _ui_session(params: dict[str, Any]) -> dict[str, Any]:
     import asyncio
 
@@ -884,19 +887,6 @@ async def _ui_session(params: dict[str, Any]) -> dict[str, Any]:
                 if all(node._message_queue.empty() for node in nodes):
                     return
 
-        async def drained(key: str, count: int) -> list[float]:
-            """Post the key event, drain the queues with Pilot's wait, paint."""
-            times = []
-            for _ in range(count):
-                start = time.perf_counter()
-                event = events.Key(key, None)
-                event.set_sender(app)
-                await app._post_message(event)
-                await drain()
-                screen._on_timer_update()
-                times.append(time.perf_counter() - start)
-            return times
-
         async def quiet() -> None:
             """Until every queue of the app and the screen stays empty for three turns of
             the event loop: watched, not drained (Pilot's wait posts a callback to every
@@ -907,20 +897,29 @@ async def _ui_session(params: dict[str, Any]) -> dict[str, Any]:
                 await asyncio.sleep(0)
                 turns = turns + 1 if all(node._message_queue.empty() for node in nodes) else 0
 
-        async def direct(key: str, count: int) -> list[float]:
-            """Post the key event, wait until the app is quiet, paint, and wait until it is
-            quiet again (what the paint set off): the app's own cost per key."""
+        async def posted(key: str, count: int, settle: Settle, after: Settle | None) -> list[float]:
+            """Post the key event, settle, paint, then ``after``: seconds per key."""
             times = []
             for _ in range(count):
                 start = time.perf_counter()
                 event = events.Key(key, None)
                 event.set_sender(app)
                 await app._post_message(event)
-                await quiet()
+                await settle()
                 screen._on_timer_update()
-                await quiet()
+                if after is not None:
+                    await after()
                 times.append(time.perf_counter() - start)
             return times
+
+        async def drained(key: str, count: int) -> list[float]:
+            """The queues drained with Pilot's wait, then the paint."""
+            return await posted(key, count, drain, None)
+
+        async def direct(key: str, count: int) -> list[float]:
+            """The queues watched until the app is quiet, the paint, and quiet again (what
+            the paint set off): the app's own cost per key."""
+            return await posted(key, count, quiet, quiet)
 
         presses = params["presses"]
         for name, measure in (("pilot", keys), ("drained", drained), ("direct", direct)):

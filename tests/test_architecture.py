@@ -18,28 +18,26 @@ CHECK = (
 )
 
 
-def test_library_and_cli_import_without_textual():
-    proc = subprocess.run(
-        [sys.executable, "-c", CHECK],
+def run_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a fresh interpreter (nothing imported yet), the repository on its path."""
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         cwd=REPO,
         timeout=60,
     )
+
+
+def test_library_and_cli_import_without_textual():
+    proc = run_python(CHECK)
     assert proc.returncode == 0, proc.stderr
 
 
 def test_the_check_itself_notices_textual():
     # The same check fails once Textual is imported, so it can catch a regression.
-    proc = subprocess.run(
-        [sys.executable, "-c", "import textual.app; " + CHECK],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        cwd=REPO,
-        timeout=60,
-    )
+    proc = run_python("import textual.app; " + CHECK)
     assert proc.returncode != 0
     assert "AssertionError" in proc.stderr
 
@@ -69,13 +67,6 @@ def test_what_the_launch_does_not_need_is_imported_when_first_used(tmp_path):
     db = tmp_path / "catalog.sqlite3"
     with Catalog(root, db) as cat:
         cat.refresh()
-    proc = subprocess.run(
-        [sys.executable, "-c", LAUNCH, str(root), str(db)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        cwd=REPO,
-        timeout=60,
-    )
+    proc = run_python(LAUNCH, str(root), str(db))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"

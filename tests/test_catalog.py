@@ -480,14 +480,20 @@ def test_truncated_catalog_file_is_rebuilt(library):
         assert cat.refresh().total == 12
 
 
-def test_schema_version_mismatch_is_rebuilt(library):
+def _built_with_schema(library: Path, version: str) -> Path:
+    """A catalog of ``library`` that says it has schema ``version``: its file."""
     with Catalog(library) as cat:
         cat.refresh()
         db = cat.db_path
     conn = sqlite3.connect(db)
-    conn.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+    conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (version,))
     conn.commit()
     conn.close()
+    return db
+
+
+def test_schema_version_mismatch_is_rebuilt(library):
+    db = _built_with_schema(library, "1")
     with Catalog(library) as cat:
         report = cat.refresh()
         assert report.rebuilt
@@ -1145,13 +1151,7 @@ def test_a_catalog_written_before_zstd_is_rebuilt_not_read(library):
     # Schema 7 held zlib answers; a build of that schema would fail on zstd ones, so
     # the version changed: each build rebuilds the other's catalog.
     assert catalog_module.SCHEMA_VERSION >= 8
-    with Catalog(library) as cat:
-        cat.refresh()
-        db = cat.db_path
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE meta SET value = '7' WHERE name = 'schema_version'")
-    conn.commit()
-    conn.close()
+    _built_with_schema(library, "7")
     with Catalog(library) as cat:
         assert cat.refresh().rebuilt
         rowid = cat.rowid_for_key("/b/leaves")
