@@ -833,3 +833,37 @@ async def test_an_article_the_catalog_cannot_read_is_a_message_not_a_crash(monke
         assert app.reader.article.key == shown
         messages = [n.message for n in app._notifications]
         assert any("deleting it makes the reader rebuild it" in m for m in messages), messages
+
+
+async def test_slash_starts_a_new_search_and_arrows_keep_the_old_one():
+    # "/" selects what the box holds, as an address bar does: typing replaces it (the
+    # query restored from the last session included), an arrow key keeps it to refine.
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        search = app.reader.query_one("#search", Input)
+        await pilot.press("slash", *"enzymes")
+        await settle(pilot, app)
+        assert search.value == "enzymes"
+        article_list(app).focus()
+        await settle(pilot, app)
+        await pilot.press("slash", *"photo")
+        await settle(pilot, app)
+        assert search.value == "photo"
+        assert len(article_list(app).source) > 0
+        article_list(app).focus()
+        await settle(pilot, app)
+        await pilot.press("slash", "end", *"synthesis")
+        await settle(pilot, app)
+        assert search.value == "photosynthesis"
+        article_list(app).focus()
+        await settle(pilot, app)
+        await pilot.press("slash", "right", *" light")
+        await settle(pilot, app)
+        assert search.value == "photosynthesis light"
+        # Clicking into the box does not select: the cursor goes where it is clicked.
+        article_list(app).focus()
+        await settle(pilot, app)
+        await pilot.click(search)
+        await pilot.press("x")
+        assert search.value != "x"

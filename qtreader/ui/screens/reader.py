@@ -871,7 +871,11 @@ class ReaderScreen(Screen[None]):
     # Focus moves with set_focus, at once: Widget.focus() is deferred, and keys
     # typed right after "/" would go to the widget that had the focus before.
     def action_search(self) -> None:
-        self.set_focus(self.query_one("#search", Input))
+        search = self.query_one("#search", Input)
+        self.set_focus(search)
+        # As an address bar: typing starts a new search (a query restored from the
+        # last session included), an arrow key keeps the old one to refine it.
+        search.select_all()
 
     def action_focus_subjects(self) -> None:
         self.set_focus(self.query_one("#subjects", SubjectTree))
