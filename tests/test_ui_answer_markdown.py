@@ -1,18 +1,31 @@
-"""AnswerMarkdown reuses mounted blocks; what it shows must equal a fresh Markdown,
-and nothing kept hidden for reuse may be seen (by find, say)."""
+"""AnswerMarkdown reuses mounted blocks and draws lists of one-paragraph items with
+one widget; what it shows must equal a fresh Markdown, and nothing kept hidden for
+reuse may be seen (by find, say)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
+from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Offset
+from textual.selection import Selection
 from textual.widgets import Markdown
-from textual.widgets._markdown import MarkdownBlock
+from textual.widgets._markdown import (
+    MarkdownBlock,
+    MarkdownBullet,
+    MarkdownBulletList,
+    MarkdownList,
+    MarkdownOrderedList,
+)
 
 from qtreader.library.models import Article
+from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.answer_markdown import SPARE_LIST_ROWS, AnswerMarkdown
 from qtreader.ui.widgets.article_view import ArticleView
+from qtreader.ui.widgets.compact_list import CompactBulletList, CompactList, CompactOrderedList
 
 WIDTH = 60  # of each column
 HEIGHT = 150
@@ -33,6 +46,12 @@ DOCS = {
     "ordered-2-long": "1. "
     + "A long item that wraps over several lines of the column. " * 4
     + "\n2. short",
+    "ordered-styled": "1. **Bold** and *italic* with `code` and a [link](https://example.org/x) "
+    + "that wraps around the end of the line.\n2. ~~gone~~ 中文字符 wide text that wraps too, "
+    + "a few more words\n3. last",
+    "loose-items": "1. one\n\n   more of one\n\n2. two\n\n   more of two\n\n3. three\n\n   more",
+    "nested-ordered": "1. outer **one**\n   1. inner a\n   2. inner b\n2. outer two\n\n"
+    + "> - quoted bullet\n> - another",
 }
 
 # A walk through the documents that goes from each kind to many others, including
@@ -59,11 +78,18 @@ WALK = [
     "paragraphs",
     "ordered-2-long",
     "ordered-12",
+    "ordered-styled",
+    "loose-items",
+    "nested-ordered",
+    "ordered-styled",
+    "loose-items",
+    "ordered-3",
 ]
 
 
 class SideBySide(App[None]):
-    CSS = f"Vertical {{ width: {WIDTH}; height: auto; }}"
+    # The bullets one line tall, as the reader has them (styles/reader.tcss).
+    CSS = f"#left, #right {{ width: {WIDTH}; height: auto; }} MarkdownBullet {{ height: auto; }}"
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -73,30 +99,80 @@ class SideBySide(App[None]):
                 yield Markdown(id="fresh")
 
 
+def _cells(segments) -> list[tuple]:
+    """(text, style) runs as they look: the text offsets that Textual keeps in each
+    style (for selection and clicks) are left out, and runs of one look joined."""
+    plain = [Segment(s.text, s.style.clear_meta_and_links() if s.style else None) for s in segments]
+    return [(s.text, s.style) for s in Segment.simplify(plain)]
+
+
 def halves(app: SideBySide) -> tuple[list, list]:
-    """The screen's left and right columns as lists of (text, style) segments."""
+    """The screen's left and right columns as lists of (text, style) runs."""
     left, right = [], []
     for strip in app.screen._compositor.render_strips():
-        left.append([(s.text, s.style) for s in strip.crop(0, WIDTH)])
-        right.append([(s.text, s.style) for s in strip.crop(WIDTH, 2 * WIDTH)])
+        left.append(_cells(strip.crop(0, WIDTH)))
+        right.append(_cells(strip.crop(WIDTH, 2 * WIDTH)))
     return left, right
 
 
+def _kind(widget) -> str:
+    """A widget's kind, a compact list counting as the Textual list it draws."""
+    if isinstance(widget, CompactOrderedList):
+        return "MarkdownOrderedList"
+    if isinstance(widget, CompactBulletList):
+        return "MarkdownBulletList"
+    return type(widget).__name__
+
+
+def _items_text(widget: MarkdownList) -> str:
+    """A list's items, one a line (what a compact list holds as its text)."""
+    if isinstance(widget, CompactList):
+        return widget._content.markup
+    paragraphs = [b for b in widget.walk_children(MarkdownBlock) if b.display]
+    return "\n".join(p._content.markup for p in paragraphs)
+
+
 def layout(markdown: Markdown) -> list[tuple]:
-    """Every shown widget below ``markdown``: kind, place relative to it, and text."""
+    """Every shown widget below ``markdown``: kind, place relative to it, and text.
+    A list that the other side draws with one widget is one entry with its items."""
     origin = markdown.region.offset
     shown = []
+    drawn_as_one = set()
     for widget in markdown.walk_children():
         if not widget.display or not all(a.display for a in widget.ancestors_with_self):
             continue
+        if any(a in drawn_as_one for a in widget.ancestors):
+            continue
         text = widget._content.markup if isinstance(widget, MarkdownBlock) else None
-        shown.append((type(widget).__name__, widget.region.translate(-origin), text))
+        if isinstance(widget, MarkdownList) and _is_compactable(widget):
+            drawn_as_one.add(widget)
+            text = _items_text(widget)
+        shown.append((_kind(widget), widget.region.translate(-origin), text))
     return shown
 
 
-async def test_reused_blocks_show_exactly_what_a_fresh_markdown_shows():
+def _is_compactable(widget: MarkdownList) -> bool:
+    """Whether the list is (or, in a fresh Markdown, would be) drawn by one widget."""
+    if isinstance(widget, CompactList):
+        return True
+    rows = [row for row in widget.children if row.display]
+    return all(
+        isinstance(row, Horizontal)
+        and len(row.children) == 2
+        and isinstance(row.children[0], MarkdownBullet)
+        and len(row.children[1].children) == 1
+        and type(row.children[1].children[0]).__name__ == "MarkdownParagraph"
+        and "\n" not in row.children[1].children[0]._content.plain
+        and row.children[1].children[0]._content.plain
+        for row in rows
+    ) and bool(rows)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_reused_blocks_show_exactly_what_a_fresh_markdown_shows(theme: str):
     app = SideBySide()
     async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
+        app.theme = theme  # a compact list's bullets take their colour from the theme
         reused = app.query_one("#reused", AnswerMarkdown)
         fresh = app.query_one("#fresh", Markdown)
         for name in WALK:
@@ -108,42 +184,107 @@ async def test_reused_blocks_show_exactly_what_a_fresh_markdown_shows():
                 (kind.replace("AnswerMarkdown", "Markdown"), region, text)
                 for kind, region, text in layout(fresh)
             ], name
+            lists = list(reused.query(MarkdownList))
+            assert all(isinstance(x, CompactList) == _is_compactable(x) for x in lists), name
             left, right = halves(app)
             assert left == right, name
             assert reused.source == DOCS[name]
+
+
+def loose_list(count: int, word: str = "item") -> str:
+    """A list whose items hold two paragraphs each: drawn with a row per item."""
+    return "\n\n".join(f"{n}. {word} {n}\n\n    more of {n}" for n in range(1, count + 1))
 
 
 async def test_paragraphs_and_list_rows_are_reused_not_mounted_again():
     app = SideBySide()
     async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
         reused = app.query_one("#reused", AnswerMarkdown)
-        await reused.update(DOCS["ordered-12"])
+        await reused.update("Intro.\n\n" + loose_list(12))
         await pilot.pause()
         before = set(reused.walk_children())
-        await reused.update(DOCS["ordered-3"])
+        await reused.update("Other intro.\n\n" + loose_list(3))
         await pilot.pause()
         after = list(reused.walk_children())
         # The same widgets: 3 rows shown, 9 kept hidden for the next list.
         assert set(after) == before
         rows = [w for w in after if isinstance(w, Horizontal)]
         assert [row.display for row in rows] == [True] * 3 + [False] * 9
-        await reused.update(DOCS["ordered-12"])
+        await reused.update("Intro.\n\n" + loose_list(12))
         await pilot.pause()
         assert set(reused.walk_children()) == before
 
 
 async def test_a_list_keeps_a_bounded_number_of_hidden_rows():
-    long_list = "\n".join(f"{n}. item {n}" for n in range(1, 41))
     app = SideBySide()
     async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
         reused = app.query_one("#reused", AnswerMarkdown)
-        await reused.update(long_list)
+        await reused.update(loose_list(40))
         await pilot.pause()
-        await reused.update("1. one\n2. two")
+        await reused.update(loose_list(2))
         await pilot.pause()
         rows = [w for w in reused.walk_children() if isinstance(w, Horizontal)]
         assert len(rows) == 2 + SPARE_LIST_ROWS
         assert sum(row.display for row in rows) == 2
+
+
+async def test_a_list_of_one_paragraph_items_is_one_widget_and_is_reused():
+    app = SideBySide()
+    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
+        reused = app.query_one("#reused", AnswerMarkdown)
+        await reused.update(DOCS["ordered-12"])
+        await pilot.pause()
+        (compact,) = reused.query(MarkdownOrderedList)
+        assert isinstance(compact, CompactOrderedList)
+        assert list(compact.children) == []
+        assert not reused.query(MarkdownBullet) and not reused.query(Horizontal)
+        assert compact.size.height == 12
+        await reused.update(DOCS["ordered-3"])
+        await pilot.pause()
+        assert list(reused.query(MarkdownOrderedList)) == [compact]  # given the new items
+        assert compact._content.plain.split("\n") == ["One: first.", "Two: second.", "Three."]
+        assert compact.size.height == 3
+        # Nested lists: the inner ones are compact, an outer one holding them is not.
+        await reused.update(DOCS["bullets-nested"])
+        await pilot.pause()
+        kinds = [type(x) for x in reused.query(MarkdownList)]
+        assert kinds == [MarkdownBulletList, MarkdownBulletList, CompactBulletList]
+
+
+async def test_a_compact_list_copies_what_is_selected_with_the_numbers_of_its_items():
+    app = SideBySide()
+    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
+        reused = app.query_one("#reused", AnswerMarkdown)
+        await reused.update("7. seven\n8. eight\n9. nine\n10. ten")
+        await pilot.pause()
+        (compact,) = reused.query(CompactOrderedList)
+        assert compact.get_selection(Selection(None, None)) == (
+            "7. seven\n8. eight\n9. nine\n10. ten",
+            "\n",
+        )
+        # From inside the first item to inside the third: the first loses its number.
+        part = Selection(Offset(2, 0), Offset(3, 2))
+        assert compact.get_selection(part) == ("ven\n8. eight\n9. nin", "\n")
+
+
+async def test_a_click_on_a_link_in_a_compact_list_posts_its_address():
+    clicked = []
+
+    class Clicks(SideBySide):
+        def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+            clicked.append(event.href)
+
+    app = Clicks()
+    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
+        reused = app.query_one("#reused", AnswerMarkdown)
+        await reused.update("1. plain words\n2. see [the page](https://example.org/p) now")
+        await pilot.pause()
+        assert reused.query(CompactOrderedList)
+        lines = [strip.text[:WIDTH] for strip in app.screen._compositor.render_strips()]
+        (y,) = [n for n, line in enumerate(lines) if "the page" in line]
+        await pilot.click(offset=(lines[y].index("the page") + 2, y))
+        await pilot.pause()
+        assert clicked == ["https://example.org/p"]
 
 
 class ViewApp(App[None]):
@@ -153,10 +294,11 @@ class ViewApp(App[None]):
 
 async def test_find_in_the_article_ignores_rows_kept_hidden_from_a_longer_list():
     longer = Article(
-        key="a", path="a.md", title="Long list",
-        answer="Intro.\n\n" + "\n".join(f"{n}. zebra number {n}" for n in range(1, 9)),
-    )  # fmt: skip
-    shorter = Article(key="b", path="b.md", title="Short list", answer="Intro.\n\n1. one\n2. two")
+        key="a", path="a.md", title="Long list", answer="Intro.\n\n" + loose_list(8, "zebra")
+    )
+    shorter = Article(
+        key="b", path="b.md", title="Short list", answer="Intro.\n\n1. one\n\n   x\n\n2. two"
+    )
     app = ViewApp()
     async with app.run_test(size=(100, 60)) as pilot:
         view = app.query_one(ArticleView)
@@ -166,5 +308,59 @@ async def test_find_in_the_article_ignores_rows_kept_hidden_from_a_longer_list()
         await view.show(shorter)
         await pilot.pause()
         # The six rows the longer list needed more are kept, hidden, with their old text.
+        assert len(view.query_one("#answer").query(Horizontal)) == 8
         assert view.highlight(re.compile("zebra")) == 0
         assert view.highlight(re.compile("one|two")) == 2
+
+
+class StyledViewApp(App[None]):
+    """The article view with the reader's styles (its column grows with the article)."""
+
+    CSS_PATH = ReaderApp.CSS_PATH
+
+    def compose(self) -> ComposeResult:
+        yield ArticleView(id="view")
+
+
+def _visible_lines(app: App) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_find_marks_matches_in_a_compact_list_and_brings_each_into_view():
+    items = "\n".join(
+        f"{n}. Item {n} says " + ("something long enough to wrap over lines. " * 3)
+        + ("the zebra is here." if n in (3, 37) else "nothing.")
+        for n in range(1, 41)
+    )  # fmt: skip
+    article = Article(key="z", path="z.md", title="Zebras", answer="Intro.\n\n" + items)
+    app = StyledViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(ArticleView)
+        await view.show(article)
+        await pilot.pause()
+        (compact,) = view.query(CompactOrderedList)
+        assert compact.size.height > 100  # far taller than the view
+        assert view.highlight(re.compile("zebra")) == 2
+        await pilot.pause()
+        # The first match is in item 3, near the top: in view, marked as the current one.
+        assert any("the zebra is here" in line for line in _visible_lines(app))
+        assert view.scroll_y < compact.size.height / 4
+        current = [s for s in compact.render_lines(compact.region.reset_offset)]
+        styled = [seg for strip in current for seg in strip if seg.text.strip() == "zebra"]
+        assert [bool(seg.style.reverse) for seg in styled] == [True, True]
+        assert [bool(seg.style.underline) for seg in styled] == [True, False]
+        # The second, in item 37, is a hundred lines further down: the view follows it.
+        view.step(1)
+        await pilot.pause()
+        assert view.scroll_y > compact.size.height / 2
+        lines = _visible_lines(app)
+        (y,) = [n for n, line in enumerate(lines) if "the zebra is here" in line]
+        assert 4 <= y <= 20  # centred, give or take the wrapping
+        assert any("37. Item 37" in line for line in lines[: y + 1])
+        view.clear_highlights()
+        assert "zebra" in compact._content.plain
+        assert not any(
+            seg.style and seg.style.reverse
+            for strip in compact.render_lines(compact.region.reset_offset)
+            for seg in strip
+        )

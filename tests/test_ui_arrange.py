@@ -179,7 +179,9 @@ async def test_an_open_arranges_each_height_free_container_at_one_height(
             # Bullets are one line high (styles/reader.tcss), so list items are too.
             items = set(answer.query("MarkdownList > Horizontal"))
             assert items <= free, name
-            assert items or name == "long", name
+            # (Lists of one-paragraph items are one widget, without rows: "lists" has
+            # items of two paragraphs and nested lists.)
+            assert items or name != "lists", name
             arranged = {key: found for key, found in heights.items() if key[0] in free}
             assert len(arranged) >= (10 if name == "lists" else 1), name
             assert all(len(found) == 1 for found in arranged.values()), (

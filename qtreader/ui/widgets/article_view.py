@@ -8,12 +8,14 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Markdown, Static
 from textual.widgets._markdown import MarkdownBlock
 
 from ...library.models import Article, RelatedLink
 from .answer_markdown import AnswerMarkdown
+from .compact_list import line_of
 from .find_bar import FindBar
 from .link_item import LinkItem
 
@@ -304,8 +306,18 @@ class ArticleView(VerticalScroll, can_focus=True):
         return self.current, len(self.matches)
 
     def _scroll_to_current(self) -> None:
-        block = self.matches[self.current][0]
-        self.scroll_to_center(block, animate=False)
+        # After the refresh: the block may not be laid out yet (an article just opened).
+        block, start, _ = self.matches[self.current]
+        self.call_after_refresh(self._scroll_to_match, block, start)
+
+    def _scroll_to_match(self, block: MarkdownBlock, offset: int) -> None:
+        """Center the line that holds the match: a list or paragraph may be taller than
+        the view, and centering the block would leave the match out of sight."""
+        if not block.is_attached or not block.display:
+            return
+        top = block.content_region.y - self.content_region.y + round(self.scroll_y)
+        line = Region(0, top + line_of(block, offset), 1, 1)
+        self.scroll_to_region(line, center=True, animate=False, x_axis=False, immediate=True)
 
     def action_step(self, delta: int) -> None:
         self.post_message(self.Step(delta))

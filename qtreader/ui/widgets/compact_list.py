@@ -1,0 +1,244 @@
+"""A Markdown list whose items are one paragraph each, drawn by one widget.
+
+Textual's Markdown gives every list item four widgets (a row, its bullet, a column
+and the paragraph), and nearly every QuickTakes answer is a numbered list of
+one-paragraph items: a 5 KB answer was ~45 widgets to arrange and paint, most of
+the cost of opening it. :class:`CompactBulletList` and :class:`CompactOrderedList`
+draw the same list as one widget: the items' text is one :class:`Content` (an item
+a line) wrapped by Textual's own code at the width beside the bullets, so inline
+styles, links and text selection behave as in a paragraph, and the screen is the
+same cell for cell (tested against a fresh Textual ``Markdown``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.segment import Segment
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
+from textual.widgets._markdown import (
+    MarkdownBlock,
+    MarkdownBulletList,
+    MarkdownList,
+    MarkdownListItem,
+    MarkdownOrderedList,
+    MarkdownParagraph,
+)
+
+# The bullet's colour, as Textual's MarkdownBullet has it.
+_BULLET_CSS = """
+{name} > .bullet {{
+    color: $text-primary;
+}}
+{name}:light > .bullet {{
+    color: $text-secondary;
+}}
+"""
+
+
+def list_symbols(block: MarkdownList) -> list[tuple[str, MarkdownListItem]]:
+    """Each item of a list with its bullet, as Textual's list ``compose`` makes them."""
+    if not isinstance(block, MarkdownOrderedList):
+        return [(item.bullet, item) for item in block._blocks if isinstance(item, MarkdownListItem)]
+    suffix = ". "
+    start = 1
+    if block._blocks and isinstance(block._blocks[0], MarkdownListItem):
+        try:
+            start = int(block._blocks[0].bullet)
+        except ValueError:
+            pass
+    # Numbered as compose numbers them: by position among all the list's blocks.
+    numbered = [
+        (f"{number}{suffix}", item)
+        for number, item in enumerate(block._blocks, start)
+        if isinstance(item, MarkdownListItem)
+    ]
+    if not numbered:
+        return []
+    size = max(len(symbol) for symbol, _ in numbered)
+    return [(symbol.rjust(size + 1), item) for symbol, item in numbered]
+
+
+class HangingList(Visual):
+    """Lines of ``content`` wrapped beside their bullets, continuation lines indented."""
+
+    def __init__(self, content: Content, symbols: list[str]) -> None:
+        self.content = content
+        self.symbols = symbols
+        self.indent = len(symbols[0]) if symbols else 0
+
+    def _lines(self, width: int, rules: RulesMap, options: RenderOptions | None = None):
+        get_rule = rules.get
+        return self.content._wrap_and_format(
+            max(1, width - self.indent),
+            align=get_rule("text_align", "left"),
+            overflow=get_rule("text_overflow", "fold"),
+            no_wrap=get_rule("text_wrap", "wrap") == "nowrap",
+            line_pad=get_rule("line_pad", 0),
+            tab_size=8,
+            selection=options.selection if options else None,
+            selection_style=options.selection_style if options else None,
+            post_style=options.post_style if options else None,
+            get_style=options.get_style if options else Style.parse,
+        )
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        if not width:
+            return []
+        lines = self._lines(width, options.rules, options)
+        if height is not None:
+            lines = lines[:height]
+        bullet = (style + options.get_style(".bullet")).rich_style
+        # Below a bullet: the item's row, as in the reader, whose bullets are one line
+        # tall (styles/reader.tcss); a Textual bullet fills its row with its colour.
+        blank = Segment(" " * self.indent, style.background_style.rich_style)
+        strips = []
+        item = -1
+        for line in lines:
+            segments, length = line.to_strip(style)
+            if line.y != item:  # the first line of an item carries its bullet
+                item = line.y
+                segments.insert(0, Segment(self.symbols[item], bullet))
+            else:
+                segments.insert(0, blank)
+            strips.append(Strip(segments, length + self.indent))
+        return strips
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.indent + self.content.get_optimal_width(rules, container_width - self.indent)
+
+    def get_minimal_width(self, rules: RulesMap) -> int:
+        return self.indent + self.content.get_minimal_width(rules)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return len(self._lines(width, rules))
+
+    def line_of(self, offset: int, width: int, rules: RulesMap) -> int:
+        """The line (from 0) where character ``offset`` of the content is drawn."""
+        return _line_of(self._lines(width, rules), self.content.plain, offset)
+
+
+def _line_of(lines: list, plain: str, offset: int) -> int:
+    """The line among ``lines`` (formatted from ``plain``) that holds character ``offset``."""
+    y = plain.count("\n", 0, offset)
+    column = offset - (plain.rfind("\n", 0, offset) + 1)
+    found = 0
+    for number, line in enumerate(lines):
+        if line.y > y or (line.y == y and line.x > column):
+            break
+        found = number
+    return found
+
+
+def line_of(block: MarkdownBlock, offset: int) -> int:
+    """The line of ``block`` (from its top) where character ``offset`` of its text is drawn."""
+    if isinstance(block, CompactList):
+        visual = HangingList(block._content, block._symbols)
+        return visual.line_of(offset, block.content_region.width, block.styles)
+    content = block._content
+    width = block.content_region.width
+    if not width:
+        return 0
+    rules = block.styles
+    lines = content._wrap_and_format(
+        width,
+        overflow=rules.get("text_overflow", "fold"),
+        no_wrap=rules.get("text_wrap", "wrap") == "nowrap",
+        line_pad=rules.get("line_pad", 0),
+    )
+    return _line_of(lines, content.plain, offset)
+
+
+class CompactList:
+    """What both compact lists add to the Textual list they stand for."""
+
+    _symbols: list[str]
+
+    def render(self) -> Visual:
+        assert isinstance(self, MarkdownBlock)
+        return HangingList(self._content, self._symbols)
+
+    def compose(self) -> Iterable:
+        return ()
+
+    def show_items(self, content: Content, symbols: list[str]) -> None:
+        """Show these items (one line of ``content`` each) with these bullets."""
+        assert isinstance(self, MarkdownBlock)
+        self._symbols = symbols
+        self.set_content(content)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        # Each item begun inside the selection is copied with its bullet or number.
+        assert isinstance(self, MarkdownBlock)
+        lines = self._content.plain.split("\n")
+        first_y, first_x = (0, 0) if selection.start is None else selection.start.transpose
+        if selection.end is None:
+            last_y, last_x = len(lines) - 1, len(lines[-1])
+        else:
+            last_y, last_x = selection.end.transpose
+        last_y = min(last_y, len(lines) - 1)
+        picked = []
+        for y in range(first_y, last_y + 1):
+            start = first_x if y == first_y else 0
+            end = last_x if y == last_y else len(lines[y])
+            text = lines[y][start:end]
+            if start == 0:
+                text = f"{self._symbols[y].strip()} {text}"
+            picked.append(text)
+        return "\n".join(picked), "\n"
+
+
+class CompactBulletList(CompactList, MarkdownBulletList):
+    """A bullet list of one-paragraph items, drawn by one widget."""
+
+    COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {"bullet"}
+    DEFAULT_CSS = _BULLET_CSS.format(name="CompactBulletList")
+
+
+class CompactOrderedList(CompactList, MarkdownOrderedList):
+    """A numbered list of one-paragraph items, drawn by one widget."""
+
+    COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {"bullet"}
+    DEFAULT_CSS = _BULLET_CSS.format(name="CompactOrderedList")
+
+
+_COMPACT = {MarkdownBulletList: CompactBulletList, MarkdownOrderedList: CompactOrderedList}
+
+
+def _compact(block: MarkdownBlock) -> MarkdownBlock:
+    """``block`` itself, or a compact list drawing it when it is a list that can be."""
+    compact_class = _COMPACT.get(type(block))
+    if compact_class is None:
+        return block
+    assert isinstance(block, MarkdownList)
+    symbols = list_symbols(block)
+    if not symbols or len(symbols) != len(block._blocks):
+        return block
+    texts = []
+    for _, item in symbols:
+        if len(item._blocks) != 1 or type(item._blocks[0]) is not MarkdownParagraph:
+            return block
+        text = item._blocks[0]._content
+        if not text.plain or "\n" in text.plain:  # an item a line: see HangingList
+            return block
+        texts.append(text)
+    if len({len(symbol) for symbol, _ in symbols}) != 1:
+        return block
+    compact = compact_class(block._markdown, block._token, block.source_range)
+    compact.show_items(Content("\n").join(texts), [symbol for symbol, _ in symbols])
+    return compact
+
+
+def compact_lists(blocks: list[MarkdownBlock]) -> list[MarkdownBlock]:
+    """``blocks`` with every list that can be drawn by one widget so drawn, at any depth."""
+    for block in blocks:
+        if block._blocks:
+            block._blocks[:] = compact_lists(block._blocks)
+    return [_compact(block) for block in blocks]
