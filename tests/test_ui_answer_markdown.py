@@ -265,6 +265,16 @@ async def test_a_compact_list_copies_what_is_selected_with_the_numbers_of_its_it
         # From inside the first item to inside the third: the first loses its number.
         part = Selection(Offset(2, 0), Offset(3, 2))
         assert compact.get_selection(part) == ("ven\n8. eight\n9. nin", "\n")
+        # Dragged with the mouse, from "item" in the first line to inside the third.
+        await reused.update("1. first item here\n2. second item here\n3. third item here")
+        await pilot.pause()
+        lines = [strip.text[:WIDTH] for strip in app.screen._compositor.render_strips()]
+        x1, x3 = lines[0].index("item"), lines[2].index("item")
+        await pilot.mouse_down(offset=(x1, 0))
+        await pilot.hover(offset=(x3 + 2, 2))
+        await pilot.mouse_up(offset=(x3 + 2, 2))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "item here\n2. second item here\n3. third ite"
 
 
 async def test_a_click_on_a_link_in_a_compact_list_posts_its_address():
@@ -285,6 +295,29 @@ async def test_a_click_on_a_link_in_a_compact_list_posts_its_address():
         await pilot.click(offset=(lines[y].index("the page") + 2, y))
         await pilot.pause()
         assert clicked == ["https://example.org/p"]
+
+
+async def test_a_link_in_a_compact_list_lights_up_under_the_mouse_as_in_a_fresh_markdown():
+    doc = "1. plain words\n2. see [the page](https://example.org/p) now"
+    app = SideBySide()
+    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
+        reused = app.query_one("#reused", AnswerMarkdown)
+        await reused.update(doc)
+        await app.query_one("#fresh", Markdown).update(doc)
+        await pilot.pause()
+        assert reused.query(CompactOrderedList)
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        (y,) = [n for n, line in enumerate(lines) if "the page" in line[:WIDTH]]
+        x = lines[y].index("the page") + 2
+        plain, _ = halves(app)
+        await pilot.hover(offset=(x, y))
+        await pilot.pause()
+        lit, _ = halves(app)
+        await pilot.hover(offset=(x + WIDTH, y))
+        await pilot.pause()
+        _, fresh_lit = halves(app)
+        assert lit[y] != plain[y]
+        assert lit[y] == fresh_lit[y]
 
 
 class ViewApp(App[None]):
