@@ -196,6 +196,20 @@ def test_the_quicktakes_shape():
 
 
 HANDLED = [
+    # one-line folded scalars (read without _folded's loop): the next line less
+    # indented, blank, as indented, or none (with and without a final line break)
+    "a: >\n  one\nb: x\n",
+    "a: >-\n  one\nb: x\n",
+    "a: >\n  one\n",
+    "a: >\n  one",
+    "a: >-\n  one\n",
+    "a: >-\n  one",
+    "a: >\n  one \nb: >-\n   two  \nc: >\n    three\n",
+    "a: >\n  one\n\nb: x\n",
+    "a: >\n  one\n \nb: x\n",
+    "a: >\n  one\n  two\nb: x\n",
+    "a:\n  b: >-\n    one\n  c: >\n    two\nd: >\n  three\n",
+    "a:\n  b: >\n     one\n  c: x\n",
     # folded scalars: clip and strip, several lines, blank lines, trailing spaces
     "a: >-\n  one\n  two\n",
     "a: >\n  one\n  two\n",
@@ -259,6 +273,7 @@ def test_folded_semantics_spelt_out():
 
 BAILS = {
     "empty": "",
+    "a key deeper than its mapping after a one-line folded scalar": "a:\n  b: >\n     x\n    c: y\n",
     "only blank lines": "\n  \n",
     "comment line": "# c\na: 1\n",
     "comment after value": "a: 1 # c\n",
