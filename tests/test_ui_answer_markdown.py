@@ -4,10 +4,12 @@ reuse may be seen (by find, say)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
 from rich.segment import Segment
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.geometry import Offset
@@ -19,13 +21,19 @@ from textual.widgets._markdown import (
     MarkdownBulletList,
     MarkdownList,
     MarkdownOrderedList,
+    MarkdownParagraph,
 )
 
 from qtreader.library.models import Article
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.answer_markdown import SPARE_LIST_ROWS, AnswerMarkdown
 from qtreader.ui.widgets.article_view import ArticleView
-from qtreader.ui.widgets.compact_list import CompactBulletList, CompactList, CompactOrderedList
+from qtreader.ui.widgets.compact_list import (
+    CompactBulletList,
+    CompactList,
+    CompactOrderedList,
+    line_of,
+)
 
 WIDTH = 60  # of each column
 HEIGHT = 150
@@ -275,6 +283,49 @@ async def test_a_compact_list_copies_what_is_selected_with_the_numbers_of_its_it
         await pilot.mouse_up(offset=(x3 + 2, 2))
         await pilot.pause()
         assert app.screen.get_selected_text() == "item here\n2. second item here\n3. third ite"
+        app.screen.clear_selection()
+        # Started on a number: from the start of that item (its bullet carries its offset).
+        await pilot.mouse_down(offset=(lines[0].index("1."), 0))
+        await pilot.hover(offset=(x3 + 2, 2))
+        await pilot.mouse_up(offset=(x3 + 2, 2))
+        await pilot.pause()
+        copied = app.screen.get_selected_text()
+        assert copied.startswith("1. first item here\n2. second item here\n3. third it")
+        # While selected, the numbers of the items selected from their start are marked
+        # too, as Textual marks its bullets; the first item's, begun at its start, is.
+        (compact,) = reused.query(CompactOrderedList)
+        strips = compact.render_lines(compact.region.reset_offset)
+        numbers = [strip.crop(0, 4) for strip in strips[:3]]
+        plain = compact.visual_style.background
+        assert all(
+            seg.style.bgcolor is not None and seg.style.bgcolor.triplet != plain.rgb
+            for strip in numbers
+            for seg in strip
+        )
+        app.screen.clear_selection()
+        await pilot.pause()
+        strips = compact.render_lines(compact.region.reset_offset)
+        assert {seg.style.bgcolor for seg in strips[0].crop(0, 4)} == {
+            seg.style.bgcolor for seg in strips[0].crop(4, 10)
+        }
+
+
+async def test_a_double_click_in_a_compact_list_selects_the_item_under_it():
+    app = SideBySide()
+    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
+        reused = app.query_one("#reused", AnswerMarkdown)
+        await reused.update("1. first item here\n2. second item here\n3. third item here")
+        await pilot.pause()
+        # Pilot's double click counts its own clicks twice: the event is posted as a
+        # terminal's double click arrives.
+        x, y = 10, 1
+        widget, _ = app.screen.get_widget_at(x, y)
+        assert isinstance(widget, CompactOrderedList)
+        style = app.screen.get_style_at(x, y)
+        click = events.Click(widget, x, y, 0, 0, 1, False, False, False, x, y, style, chain=2)
+        widget.post_message(click)
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "2. second item here"
 
 
 async def test_a_click_on_a_link_in_a_compact_list_posts_its_address():
@@ -397,3 +448,55 @@ async def test_find_marks_matches_in_a_compact_list_and_brings_each_into_view():
             for strip in compact.render_lines(compact.region.reset_offset)
             for seg in strip
         )
+
+
+async def test_find_in_code_centres_its_block_as_code_lines_do_not_wrap():
+    code = "\n".join(f"line_{n} = '{'x' * 150}'" for n in range(60))
+    article = Article(
+        key="c", path="c.md", title="Code", answer=f"Intro.\n\n```python\n{code}\n```\n\nEnd."
+    )
+    app = StyledViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(ArticleView)
+        await view.show(article)
+        await pilot.pause()
+        assert view.highlight(re.compile("line_8 ")) == 1
+        await pilot.pause()
+        block = view.matches[0][0]
+        assert line_of(block, view.matches[0][1]) is None  # so the block is centred
+        (paragraph,) = [b for b in view.query(MarkdownParagraph) if "End." in b._content.plain]
+        assert line_of(paragraph, 0) == 0
+
+
+async def test_find_while_an_answer_is_being_replaced_never_puts_the_old_text_back():
+    """A keystroke in the find bar can highlight the answer while the next article is
+    still being shown (a long answer is parsed in a thread). The reused list then takes
+    the new items; clearing the marks must not put the old article's items back."""
+    first = "\n".join(f"{n}. zebra item {n}" for n in range(1, 11)) + "\n\nEnd."
+    second = "\n".join(f"{n}. item {n}" for n in range(1, 4)) + "\n\n"
+    second += ("Filler paragraph text. " * 40 + "\n\n") * 30  # parsed off the UI thread
+    app = StyledViewApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(ArticleView)
+        await view.show(Article(key="a", path="a.md", title="A", answer=first))
+        await pilot.pause()
+        showing = asyncio.create_task(
+            view.show(Article(key="b", path="b.md", title="B", answer=second))
+        )
+        await asyncio.sleep(0)
+        marked = 0
+        while not showing.done() and not marked:
+            marked = view.highlight(re.compile("zebra"), jump=False)
+            await asyncio.sleep(0)
+        assert marked == 10  # the old list was marked while the new answer was parsed
+        await showing
+        await pilot.pause()
+        assert view.highlight(re.compile("item"), jump=False) == 3
+        await pilot.pause()
+        (compact,) = view.query(CompactOrderedList)
+        assert compact._content.plain == "item 1\nitem 2\nitem 3"
+        view.clear_highlights()
+        await pilot.pause()
+        assert compact._content.plain == "item 1\nitem 2\nitem 3"
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        assert not any("zebra" in line for line in lines)

@@ -83,8 +83,10 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.article: Article | None = None
         self.shown_chars = 0
         self.answer_text = ""  # the Markdown given to the renderer (math may be converted)
-        # Find: the original content of blocks that carry highlights, and the matches.
-        self._originals: dict[MarkdownBlock, Content] = {}
+        # Find: blocks that carry highlights, each with its own content and the marked
+        # content given to it (a block given other content since is left alone: see
+        # _paint), and the matches.
+        self._originals: dict[MarkdownBlock, tuple[Content, Content]] = {}
         self.matches: list[tuple[MarkdownBlock, int, int]] = []
         self.current = 0
 
@@ -182,6 +184,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._originals.clear()
         self.matches = []
         await answer.update(self.answer_text)
+        if self.matches:  # marked while the update ran: they may be in blocks given new text
+            self.clear_highlights()
         partial = self.query_one("#partial", Static)
         more = self.query_one("#more", MoreButton)
         rest = len(article.answer) - len(text)
@@ -260,8 +264,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         return blocks
 
     def clear_highlights(self) -> None:
-        for block, content in self._originals.items():
-            if block.is_attached:
+        for block, (content, marked) in self._originals.items():
+            if block.is_attached and block._content is marked:
                 block.set_content(content)
         self._originals.clear()
         self.matches = []
@@ -279,7 +283,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             ]
             if not found:
                 continue
-            self._originals[block] = content
+            self._originals[block] = (content, content)
             self.matches.extend((block, start, end) for start, end in found)
         self._paint()
         if jump and self.matches:
@@ -291,10 +295,16 @@ class ArticleView(VerticalScroll, can_focus=True):
         for n, (block, start, end) in enumerate(self.matches):
             by_block.setdefault(block, []).append((start, end, n == self.current))
         for block, spans in by_block.items():
-            content = self._originals[block]
+            original, marked = self._originals[block]
+            if block._content is not marked:
+                # Given new text since it was marked: an answer shown while find ran (a
+                # reused block). Its marks are stale; the old text must not come back.
+                continue
+            content = original
             for start, end, is_current in spans:
                 content = content.stylize(CURRENT_STYLE if is_current else MATCH_STYLE, start, end)
             block.set_content(content)
+            self._originals[block] = (original, content)
 
     def step(self, delta: int) -> tuple[int, int]:
         """Move to the next (1) or previous (-1) match; returns (index, total)."""
@@ -315,9 +325,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         the view, and centering the block would leave the match out of sight."""
         if not block.is_attached or not block.display:
             return
+        line = line_of(block, offset)
+        if line is None:
+            self.scroll_to_center(block, animate=False, immediate=True)
+            return
         top = block.content_region.y - self.content_region.y + round(self.scroll_y)
-        line = Region(0, top + line_of(block, offset), 1, 1)
-        self.scroll_to_region(line, center=True, animate=False, x_axis=False, immediate=True)
+        region = Region(0, top + line, 1, 1)
+        self.scroll_to_region(region, center=True, animate=False, x_axis=False, immediate=True)
 
     def action_step(self, delta: int) -> None:
         self.post_message(self.Step(delta))

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.segment import Segment
+from textual import events
 from textual.content import Content
 from textual.css.styles import RulesMap
+from textual.geometry import Offset
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
@@ -24,6 +26,7 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets._markdown import (
     MarkdownBlock,
     MarkdownBulletList,
+    MarkdownHeader,
     MarkdownList,
     MarkdownListItem,
     MarkdownOrderedList,
@@ -95,19 +98,32 @@ class HangingList(Visual):
         lines = self._lines(width, options.rules, options)
         if height is not None:
             lines = lines[:height]
-        bullet = (style + options.get_style(".bullet")).rich_style
+        bullet = style + options.get_style(".bullet")
+        selection, selected = options.selection, options.selection_style
         # Below a bullet: the item's row, as in the reader, whose bullets are one line
         # tall (styles/reader.tcss); a Textual bullet fills its row with its colour.
-        blank = Segment(" " * self.indent, style.background_style.rich_style)
+        blank = style.background_style
+        # The bullet and the blanks below it carry the offset of the text beside them,
+        # so that a selection started on them starts there.
         strips = []
         item = -1
         for line in lines:
             segments, length = line.to_strip(style)
             if line.y != item:  # the first line of an item carries its bullet
                 item = line.y
-                segments.insert(0, Segment(self.symbols[item], bullet))
+                look = bullet
+                if selection is not None and selected is not None:
+                    span = selection.get_span(item)
+                    if span is not None and span[0] == 0 and span[1] != 0:
+                        look = bullet + selected  # the whole item is selected
+                symbol = self.symbols[item] if item < len(self.symbols) else ""
+                marked = look.rich_style_with_offset(0, item)
+                prefix = [Segment(cell, marked) for cell in symbol.ljust(self.indent)]
             else:
-                segments.insert(0, blank)
+                marked = blank.rich_style_with_offset(line.x, item)
+                prefix = [Segment(" ", marked)] * self.indent
+            # A cell each: Textual adds the cell's place in its segment to the offset.
+            segments[:0] = prefix
             strips.append(Strip(segments, length + self.indent))
         return strips
 
@@ -137,11 +153,14 @@ def _line_of(lines: list, plain: str, offset: int) -> int:
     return found
 
 
-def line_of(block: MarkdownBlock, offset: int) -> int:
-    """The line of ``block`` (from its top) where character ``offset`` of its text is drawn."""
+def line_of(block: MarkdownBlock, offset: int) -> int | None:
+    """The line of ``block`` (from its top) where character ``offset`` of its text is
+    drawn, or None where that is not known (code scrolls sideways, tables have cells)."""
     if isinstance(block, CompactList):
         visual = HangingList(block._content, block._symbols)
         return visual.line_of(offset, block.content_region.width, block.styles)
+    if not isinstance(block, (MarkdownParagraph, MarkdownHeader)):
+        return None
     content = block._content
     width = block.content_region.width
     if not width:
@@ -174,6 +193,26 @@ class CompactList:
         self._symbols = symbols
         self.set_content(content)
 
+    async def _on_click(self, event: events.Click) -> None:
+        # A double click selects the item under it, as it selects a paragraph (an item
+        # of Textual's lists); the whole list is one widget here. Anything else is left
+        # to Widget._on_click, which Textual calls after this one.
+        assert isinstance(self, MarkdownBlock)
+        offset = event.style.meta.get("offset") if event.chain == 2 else None
+        lines = self._content.plain.split("\n")
+        if (
+            offset is not None
+            and event.widget is self
+            and self.allow_select
+            and self.screen.allow_select
+            and self.app.ALLOW_SELECT
+            and 0 <= offset[1] < len(lines)
+        ):
+            event.prevent_default()  # not Widget._on_click's select-all
+            y = offset[1]
+            self.screen.selections = {self: Selection(Offset(0, y), Offset(len(lines[y]), y))}
+            await self.broker_event("click", event)
+
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         # Each item begun inside the selection is copied with its bullet or number.
         assert isinstance(self, MarkdownBlock)
@@ -183,6 +222,8 @@ class CompactList:
             last_y, last_x = len(lines) - 1, len(lines[-1])
         else:
             last_y, last_x = selection.end.transpose
+        if last_y > first_y and last_x == 0 and selection.end is not None:
+            last_y, last_x = last_y - 1, len(lines[last_y - 1])  # ends before that item
         last_y = min(last_y, len(lines) - 1)
         picked = []
         for y in range(first_y, last_y + 1):
