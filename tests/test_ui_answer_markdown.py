@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from contextlib import asynccontextmanager
 
 import pytest
 from rich.segment import Segment
@@ -36,6 +37,7 @@ from qtreader.ui.widgets.compact_list import (
 )
 
 WIDTH = 60  # of each column
+THREE_ITEMS = "1. first item here\n2. second item here\n3. third item here"
 HEIGHT = 150
 
 DOCS = {
@@ -105,6 +107,17 @@ class SideBySide(App[None]):
                 yield AnswerMarkdown(id="reused")
             with Vertical(id="right"):
                 yield Markdown(id="fresh")
+
+
+@asynccontextmanager
+async def shown(markdown: str, app_class: type[SideBySide] = SideBySide):
+    """The side-by-side app, ``markdown`` shown on its reused side: (app, pilot, reused)."""
+    app = app_class()
+    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
+        reused = app.query_one("#reused", AnswerMarkdown)
+        await reused.update(markdown)
+        await pilot.pause()
+        yield app, pilot, reused
 
 
 def _cells(segments) -> list[tuple]:
@@ -237,11 +250,7 @@ async def test_a_list_keeps_a_bounded_number_of_hidden_rows():
 
 
 async def test_a_list_of_one_paragraph_items_is_one_widget_and_is_reused():
-    app = SideBySide()
-    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
-        reused = app.query_one("#reused", AnswerMarkdown)
-        await reused.update(DOCS["ordered-12"])
-        await pilot.pause()
+    async with shown(DOCS["ordered-12"]) as (_, pilot, reused):
         (compact,) = reused.query(MarkdownOrderedList)
         assert isinstance(compact, CompactOrderedList)
         assert list(compact.children) == []
@@ -260,11 +269,7 @@ async def test_a_list_of_one_paragraph_items_is_one_widget_and_is_reused():
 
 
 async def test_a_compact_list_copies_what_is_selected_with_the_numbers_of_its_items():
-    app = SideBySide()
-    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
-        reused = app.query_one("#reused", AnswerMarkdown)
-        await reused.update("7. seven\n8. eight\n9. nine\n10. ten")
-        await pilot.pause()
+    async with shown("7. seven\n8. eight\n9. nine\n10. ten") as (app, pilot, reused):
         (compact,) = reused.query(CompactOrderedList)
         assert compact.get_selection(Selection(None, None)) == (
             "7. seven\n8. eight\n9. nine\n10. ten",
@@ -274,7 +279,7 @@ async def test_a_compact_list_copies_what_is_selected_with_the_numbers_of_its_it
         part = Selection(Offset(2, 0), Offset(3, 2))
         assert compact.get_selection(part) == ("ven\n8. eight\n9. nin", "\n")
         # Dragged with the mouse, from "item" in the first line to inside the third.
-        await reused.update("1. first item here\n2. second item here\n3. third item here")
+        await reused.update(THREE_ITEMS)
         await pilot.pause()
         lines = [strip.text[:WIDTH] for strip in app.screen._compositor.render_strips()]
         x1, x3 = lines[0].index("item"), lines[2].index("item")
@@ -311,11 +316,7 @@ async def test_a_compact_list_copies_what_is_selected_with_the_numbers_of_its_it
 
 
 async def test_a_double_click_in_a_compact_list_selects_the_item_under_it():
-    app = SideBySide()
-    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
-        reused = app.query_one("#reused", AnswerMarkdown)
-        await reused.update("1. first item here\n2. second item here\n3. third item here")
-        await pilot.pause()
+    async with shown(THREE_ITEMS) as (app, pilot, _):
         # Pilot's double click counts its own clicks twice: the event is posted as a
         # terminal's double click arrives.
         x, y = 10, 1
@@ -335,11 +336,11 @@ async def test_a_click_on_a_link_in_a_compact_list_posts_its_address():
         def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
             clicked.append(event.href)
 
-    app = Clicks()
-    async with app.run_test(size=(2 * WIDTH, HEIGHT)) as pilot:
-        reused = app.query_one("#reused", AnswerMarkdown)
-        await reused.update("1. plain words\n2. see [the page](https://example.org/p) now")
-        await pilot.pause()
+    async with shown("1. plain words\n2. see [the page](https://example.org/p) now", Clicks) as (
+        app,
+        pilot,
+        reused,
+    ):
         assert reused.query(CompactOrderedList)
         lines = [strip.text[:WIDTH] for strip in app.screen._compositor.render_strips()]
         (y,) = [n for n, line in enumerate(lines) if "the page" in line]
