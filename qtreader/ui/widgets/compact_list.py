@@ -2,7 +2,7 @@
 
 Textual's Markdown gives every list item four widgets (a row, its bullet, a column
 and the paragraph), and nearly every QuickTakes answer is a numbered list of
-one-paragraph items: a 5 KB answer was ~45 widgets to arrange and paint, most of
+one-paragraph items: a 5 KB answer was ~40 widgets to arrange and paint, most of
 the cost of opening it. :class:`CompactBulletList` and :class:`CompactOrderedList`
 draw the same list as one widget: the items' text is one :class:`Content` (an item
 a line) wrapped by Textual's own code at the width beside the bullets, so inline
