@@ -867,3 +867,21 @@ async def test_slash_starts_a_new_search_and_arrows_keep_the_old_one():
         await pilot.click(search)
         await pilot.press("x")
         assert search.value != "x"
+
+
+async def test_a_search_that_ends_as_the_reader_closes_is_dropped_without_an_error():
+    """Closing, Textual marks the screen as pruned and removes its widgets; a search
+    worker can finish in between (seen in CI: its result looked for the list, which
+    was gone, and the app ended with a traceback)."""
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        reader = app.reader
+        shown = reader.result
+        reader._pruning = True  # what Textual's _prune does first to a closing screen
+        await article_list(app).remove()
+        reader._search_generation += 1
+        reader._search(reader._search_generation, "photosynthesis", reader.scope, True, False)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert reader.result is shown  # nothing shown: there is nothing to show it on

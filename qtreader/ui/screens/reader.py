@@ -279,19 +279,19 @@ class ReaderScreen(Screen[None]):
 
         def progress(done: int, total: int) -> None:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self._progress, done, total)
+                self._on_ui(self._progress, done, total)
 
         try:
             catalog = Catalog(self.root)
             has_articles = catalog.count() > 0
             opening = self._read_opening(catalog) if has_articles else None
         except (CatalogError, sqlite3.Error, OSError) as exc:
-            self.app.call_from_thread(self._load_failed, str(exc))
+            self._on_ui(self._load_failed, str(exc))
             return
         if opening is not None:
             # The catalog from last time is usable at once; what changed on disk
             # since then is read in the background and shown when it is ready.
-            self.app.call_from_thread(self._loaded, catalog, opening)
+            self._on_ui(self._loaded, catalog, opening)
             # The refresh stats every file (seconds at 150,000, holding the GIL much
             # of the time): started beside the first list's queries and paint, it made
             # them twice as slow. Bounded, so that a list that never shows cannot stop it.
@@ -307,18 +307,18 @@ class ReaderScreen(Screen[None]):
                 counts = self._read_counts(catalog)
         except (CatalogError, sqlite3.Error, OSError) as exc:
             if has_articles:
-                self.app.call_from_thread(
+                self._on_ui(
                     self.notify, f"The library could not be re-read: {exc}", severity="error"
                 )
             else:
-                self.app.call_from_thread(self._load_failed, str(exc))
+                self._on_ui(self._load_failed, str(exc))
             return
         if worker.is_cancelled:
             return
         if not has_articles:
-            self.app.call_from_thread(self._loaded, catalog, opening)
+            self._on_ui(self._loaded, catalog, opening)
         elif counts is not None:
-            self.app.call_from_thread(self._refreshed, report, counts)
+            self._on_ui(self._refreshed, report, counts)
 
     def _read_counts(self, catalog: Catalog) -> LibraryCounts:
         """What the subject tree and the status bar show, read off the UI thread."""
@@ -489,7 +489,7 @@ class ReaderScreen(Screen[None]):
             return  # interrupted by a newer search
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._show_result, generation, result, scope, open_first)
+        self._on_ui(self._show_result, generation, result, scope, open_first)
 
     def _catalog_result(
         self, catalog: Catalog, text: str, scope: Scope, full: bool
@@ -581,9 +581,7 @@ class ReaderScreen(Screen[None]):
             empty = "No history yet: the articles you open are listed here."
         if query:
             entries = [e for e in entries if query in e.title.casefold()]
-        self.app.call_from_thread(
-            self._show_saved, generation, scope, entries, empty, open_first, keep_cursor
-        )
+        self._on_ui(self._show_saved, generation, scope, entries, empty, open_first, keep_cursor)
 
     def _show_saved(
         self,
@@ -974,11 +972,18 @@ class ReaderScreen(Screen[None]):
         # A worker that waits for it, so that the app knows a change is under way.
         self.run_worker(future.result, thread=True, group="bookmarks")
 
-    def _on_ui(self, callback: Callable[[], object]) -> None:
-        """Run ``callback`` on the UI thread, unless the reader has gone meanwhile (a
-        change written while quitting is kept; there is nothing left to show it on)."""
+    def _on_ui(self, callback: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """Run ``callback`` on the UI thread from a worker, unless the reader has gone
+        meanwhile: the app has stopped, or is closing this screen (Textual marks it
+        pruned, then removes its widgets, which the callback would look for). A change
+        written while quitting is kept; there is nothing left to show it on."""
+
+        def run() -> None:
+            if not (self._pruning or self._closing):
+                callback(*args, **kwargs)
+
         try:
-            self.app.call_from_thread(callback)
+            self.app.call_from_thread(run)
         except RuntimeError:
             pass  # the app has stopped
 
