@@ -384,11 +384,7 @@ async def test_find_in_the_article_ignores_rows_kept_hidden_from_a_longer_list()
     shorter = Article(
         key="b", path="b.md", title="Short list", answer="Intro.\n\n1. one\n\n   x\n\n2. two"
     )
-    app = ViewApp()
-    async with app.run_test(size=(100, 60)) as pilot:
-        view = app.query_one(ArticleView)
-        await view.show(longer)
-        await pilot.pause()
+    async with viewing(longer, ViewApp, (100, 60)) as (_, pilot, view):
         assert view.highlight(re.compile("zebra")) == 8
         await view.show(shorter)
         await pilot.pause()
@@ -407,6 +403,17 @@ class StyledViewApp(App[None]):
         yield ArticleView(id="view")
 
 
+@asynccontextmanager
+async def viewing(article: Article, app_class: type[App] = StyledViewApp, size=(80, 24)):
+    """The article view alone, ``article`` shown in it: (app, pilot, view)."""
+    app = app_class()
+    async with app.run_test(size=size) as pilot:
+        view = app.query_one(ArticleView)
+        await view.show(article)
+        await pilot.pause()
+        yield app, pilot, view
+
+
 def _visible_lines(app: App) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
@@ -418,11 +425,7 @@ async def test_find_marks_matches_in_a_compact_list_and_brings_each_into_view():
         for n in range(1, 41)
     )  # fmt: skip
     article = Article(key="z", path="z.md", title="Zebras", answer="Intro.\n\n" + items)
-    app = StyledViewApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        view = app.query_one(ArticleView)
-        await view.show(article)
-        await pilot.pause()
+    async with viewing(article) as (app, pilot, view):
         (compact,) = view.query(CompactOrderedList)
         assert compact.size.height > 100  # far taller than the view
         assert view.highlight(re.compile("zebra")) == 2
@@ -456,11 +459,7 @@ async def test_find_in_code_centres_its_block_as_code_lines_do_not_wrap():
     article = Article(
         key="c", path="c.md", title="Code", answer=f"Intro.\n\n```python\n{code}\n```\n\nEnd."
     )
-    app = StyledViewApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        view = app.query_one(ArticleView)
-        await view.show(article)
-        await pilot.pause()
+    async with viewing(article) as (_, pilot, view):
         assert view.highlight(re.compile("line_8 ")) == 1
         await pilot.pause()
         block = view.matches[0][0]
@@ -476,11 +475,11 @@ async def test_find_while_an_answer_is_being_replaced_never_puts_the_old_text_ba
     first = "\n".join(f"{n}. zebra item {n}" for n in range(1, 11)) + "\n\nEnd."
     second = "\n".join(f"{n}. item {n}" for n in range(1, 4)) + "\n\n"
     second += ("Filler paragraph text. " * 40 + "\n\n") * 30  # parsed off the UI thread
-    app = StyledViewApp()
-    async with app.run_test(size=(80, 24)) as pilot:
-        view = app.query_one(ArticleView)
-        await view.show(Article(key="a", path="a.md", title="A", answer=first))
-        await pilot.pause()
+    async with viewing(Article(key="a", path="a.md", title="A", answer=first)) as (
+        app,
+        pilot,
+        view,
+    ):
         showing = asyncio.create_task(
             view.show(Article(key="b", path="b.md", title="B", answer=second))
         )
