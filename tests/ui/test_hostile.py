@@ -19,7 +19,7 @@ from qtreader.library.catalog import Catalog
 from qtreader.library.models import Severity
 from qtreader.ui.app import ReaderApp
 
-HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "hostile"
 
 # (file, severity, words the reason must contain)
 EXPECTED_PROBLEMS = {

@@ -25,7 +25,7 @@ import qtreader.library.scan as scan_module
 from qtreader.library.models import LinkStatus, Severity
 from qtreader.library.parser import parse_bytes, parse_text, read_article
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def parse(text: str, path: str = "topic/article.md"):

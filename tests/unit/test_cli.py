@@ -13,7 +13,7 @@ from libhelpers import FIXTURE_LIBRARY, copy_fixture_library, listing, write, wr
 
 from qtreader import __version__
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 LEAVES_URL = "/learn/botany/questions/why-do-leaves-change-colour"
 PHOTO_URL = "/learn/botany/questions/how-does-photosynthesis-store-energy"
 

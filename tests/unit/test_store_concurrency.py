@@ -14,7 +14,7 @@ import store_worker
 
 from qtreader.library.bookmarks import BookmarkStore
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 WORKER = Path(store_worker.__file__)
 
 

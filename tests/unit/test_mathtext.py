@@ -15,7 +15,7 @@ from qtreader.library import mathtext
 from qtreader.library.mathtext import has_math, latex_to_unicode, render_math
 from qtreader.library.parser import parse_bytes
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_content"
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_content"
 
 
 def rendered_text(markdown: str) -> str:

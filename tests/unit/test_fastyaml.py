@@ -19,7 +19,7 @@ from qtreader.library import parser
 from qtreader.library.fastyaml import load_simple
 from qtreader.library.scan import decode_bytes
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "sample_content"
 SEEDS = REPO.parent / "shared" / "seeds"
 
