@@ -93,7 +93,7 @@ def quicktakes(front: str) -> bool:
 
 @pytest.fixture(scope="module")
 def bench_articles() -> list[tuple[str, str]]:
-    from qtreader.bench import Vocabulary, plan_library, render_article
+    from bench.library import Vocabulary, plan_library, render_article
 
     vocab = Vocabulary()
     return [render_article(vocab, plan)[:2] for plan in plan_library(300, vocab)]
