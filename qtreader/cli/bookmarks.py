@@ -5,36 +5,48 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from .library.bookmarks import Bookmark, BookmarkStore, StoreReadOnly, resolve_entry
-from .library.catalog import Catalog
+from ..library.bookmarks import Bookmark, BookmarkStore, StoreReadOnly, resolve_entry
+from ..library.catalog import Catalog
+from .common import EXIT_OK, LIBRARY_HELP, UserError, open_catalog, resolve_library
 
 
-def add_arguments(parser: argparse.ArgumentParser, lib_help: str) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "List, add, remove, export and import bookmarks."
     sub = parser.add_subparsers(dest="action", required=True)
     p = sub.add_parser("list", help="list the bookmarks of the library")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--library", help=lib_help)
+    p.add_argument("--library", help=LIBRARY_HELP)
     p = sub.add_parser("add", help="bookmark an article (url, id, path or title)")
     p.add_argument("ref")
     p.add_argument("--note", default="", help="a note to keep with it")
-    p.add_argument("--library", help=lib_help)
+    p.add_argument("--library", help=LIBRARY_HELP)
     p = sub.add_parser("remove", help="remove a bookmark (url, id, path or title)")
     p.add_argument("ref")
-    p.add_argument("--library", help=lib_help)
+    p.add_argument("--library", help=LIBRARY_HELP)
     p = sub.add_parser("export", help="print all bookmarks")
     p.add_argument("--format", choices=["md", "json"], default="md")
     p = sub.add_parser("import", help="merge bookmarks from a JSON export")
     p.add_argument("file")
 
 
-def _export_json(items: list[Bookmark]) -> str:
-    from dataclasses import asdict
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    store = BookmarkStore()
+    try:
+        return _run(args, out, store)
+    except StoreReadOnly as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"cannot write the bookmarks file {store.file.path}: {exc}") from exc
+    finally:
+        for message in store.take_messages():
+            print(f"qtreader: {message}", file=sys.stderr)
 
+
+def _export_json(items: list[Bookmark]) -> str:
     return json.dumps({"bookmarks": [asdict(b) for b in items]}, ensure_ascii=False, indent=2)
 
 
@@ -56,39 +68,18 @@ def _export_md(items: list[Bookmark]) -> str:
     return "\n".join(lines)
 
 
-def run(
-    args: argparse.Namespace, out: TextIO, resolve_library: Callable[[str | None], Path]
-) -> int:
-    from .cli import UserError, open_catalog
-
-    store = BookmarkStore()
-    try:
-        return _run(args, out, resolve_library, store, open_catalog)
-    except StoreReadOnly as exc:
-        raise UserError(str(exc)) from exc
-    except OSError as exc:
-        raise UserError(f"cannot write the bookmarks file {store.file.path}: {exc}") from exc
-    finally:
-        for message in store.take_messages():
-            print(f"qtreader: {message}", file=sys.stderr)
-
-
 def _find(catalog: Catalog, ref: str) -> int:
-    from .cli import UserError
-
     rowid = catalog.find(ref)
     if rowid is None:
         raise UserError(f"no article matches {ref!r} in {catalog.root}")
     return rowid
 
 
-def _run(args, out, resolve_library, store: BookmarkStore, open_catalog) -> int:
-    from .cli import UserError
-
+def _run(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
     if args.action == "export":
         items = store.all()
         out.write((_export_json(items) if args.format == "json" else _export_md(items)) + "\n")
-        return 0
+        return EXIT_OK
     if args.action == "import":
         try:
             data = json.loads(Path(args.file).read_text(encoding="utf-8"))
@@ -98,7 +89,7 @@ def _run(args, out, resolve_library, store: BookmarkStore, open_catalog) -> int:
             raise UserError(f"{args.file} is not a qtreader bookmarks export: {exc}") from exc
         added = store.merge(items)
         out.write(f"Imported {added} new bookmarks ({len(items) - added} were already there).\n")
-        return 0
+        return EXIT_OK
     root = resolve_library(args.library)
     library = str(root)
     if args.action == "list":
@@ -106,11 +97,9 @@ def _run(args, out, resolve_library, store: BookmarkStore, open_catalog) -> int:
         items = store.all(library)
         found = [resolve_entry(catalog, b.key, b.url, b.id, b.title) is not None for b in items]
         if args.json:
-            from dataclasses import asdict
-
             payload = [asdict(b) | {"missing": not ok} for b, ok in zip(items, found, strict=True)]
             out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-            return 0
+            return EXIT_OK
         if not items:
             out.write(f"No bookmarks in {library}.\n")
         for b, ok in zip(items, found, strict=True):
@@ -119,20 +108,25 @@ def _run(args, out, resolve_library, store: BookmarkStore, open_catalog) -> int:
             out.write(
                 f"- {b.title}  ({b.subject}, added {b.added[:10]}){flag}\n      {b.key}{note}\n"
             )
-        return 0
+        return EXIT_OK
     catalog, _ = open_catalog(root)
     if args.action == "add":
         article = catalog.article(_find(catalog, args.ref))
         assert article is not None
         store.add_article(library, article, note=args.note)
         out.write(f"Bookmarked: {article.title}\n")
-        return 0
+        return EXIT_OK
     if args.action == "remove":
         rowid = catalog.find(args.ref)
-        key = catalog.article(rowid).key if rowid is not None else args.ref
+        if rowid is None:
+            key = args.ref
+        else:
+            found_article = catalog.article(rowid)
+            assert found_article is not None
+            key = found_article.key
         removed = store.remove(library, key)
         if removed is None:
             raise UserError(f"no bookmark matches {args.ref!r} in {library}")
         out.write(f"Removed bookmark: {removed.title}\n")
-        return 0
+        return EXIT_OK
     raise UserError(f"unknown action {args.action}")
