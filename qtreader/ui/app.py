@@ -10,19 +10,17 @@ from textual.binding import Binding
 
 from ..library import paths
 from ..library.settings import Settings, load_settings
-from . import arrange_once, layout_once, memory, strip_caches
+from . import memory
 from .commands import GoToArticle, GoToSubject
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
+from .textual_internals import install_patches
 from .widgets.article_list import ArticleList
 from .widgets.article_view import ArticleView
 from .widgets.find_bar import FindBar
 from .widgets.link_item import LinkItem
 
 STYLES = paths.styles_dir()
-layout_once.install()
-arrange_once.install()
-strip_caches.install()
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 
@@ -43,7 +41,7 @@ class ReaderApp(App[None]):
         # interval (5 ms) each time. At launch, opening the catalog alone took 180 ms
         # instead of 10 that way; with 0.5 ms it takes ~75.
         sys.setswitchinterval(SWITCH_INTERVAL)
-        memory.tune_collection()
+        self.patches = install_patches()  # see textual_internals.py
         if settings is None:
             settings, self._settings_warnings = load_settings()
         else:
@@ -70,7 +68,8 @@ class ReaderApp(App[None]):
 
     def on_reader_screen_loaded(self, event: ReaderScreen.Loaded) -> None:
         # After the next paint: by then the app holds most of what it keeps.
-        self.call_after_refresh(memory.freeze_long_lived)
+        if "memory" in self.patches:
+            self.call_after_refresh(memory.freeze_long_lived)
 
     def _remember_theme(self, theme) -> None:
         self.reader.state.set_theme(theme.name)

@@ -33,5 +33,9 @@ def tune_collection() -> None:
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
 
 
+def tuned() -> bool:
+    return gc.get_threshold()[0] == YOUNG_THRESHOLD
+
+
 def freeze_long_lived() -> None:
     gc.freeze()

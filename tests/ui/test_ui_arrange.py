@@ -25,6 +25,9 @@ from ui_support import (
 
 from qtreader.ui import arrange_once
 from qtreader.ui.app import ReaderApp
+from qtreader.ui.textual_internals import install_patches
+
+install_patches()  # as the app does when it starts
 
 NL = "\\n"
 ANSWERS = {

@@ -20,6 +20,9 @@ from ui_support import (
 
 from qtreader.ui import layout_once
 from qtreader.ui.app import ReaderApp
+from qtreader.ui.textual_internals import install_patches
+
+install_patches()  # as the app does when it starts
 
 SHORT = "One line of answer."
 LONG = "\\n\\n".join(

@@ -11,7 +11,9 @@ from textual.filter import Monochrome
 from textual.strip import Strip
 
 from qtreader.ui import strip_caches
-from qtreader.ui.app import ReaderApp  # noqa: F401  (installs the patch, as the app does)
+from qtreader.ui.textual_internals import install_patches
+
+install_patches()  # as the app does when it starts
 
 BOLD = Style(bold=True)
 LINK = Style(link="https://example.com/a")

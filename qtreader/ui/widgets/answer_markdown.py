@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from markdown_it import MarkdownIt
 from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Markdown
-from textual.widgets._markdown import (
+
+from ..textual_internals import (
     MarkdownBlock,
     MarkdownBullet,
     MarkdownBulletList,
@@ -17,8 +17,14 @@ from textual.widgets._markdown import (
     MarkdownList,
     MarkdownOrderedList,
     MarkdownParagraph,
+    begin_update,
+    block_content,
+    child_blocks,
+    end_update,
+    markdown_parser,
+    parse_blocks,
+    reuse_block,
 )
-
 from .compact_list import CompactList, compact_lists, list_symbols
 
 # Below this size the answer is parsed on the UI thread: a few milliseconds, less than
@@ -46,27 +52,20 @@ class AnswerMarkdown(Markdown):
     """
 
     def update(self, markdown: str) -> AwaitComplete:
-        self._theme = self.app.theme
-        self._markdown = markdown
-        self._table_of_contents = None
+        begin_update(self, markdown)
 
         async def await_update() -> None:
             async with self.lock:
-                parser = (
-                    MarkdownIt("gfm-like")
-                    if self._parser_factory is None
-                    else self._parser_factory()
-                )
+                parser = markdown_parser(self)
                 if len(markdown) <= INLINE_PARSE_CHARS:
                     tokens = parser.parse(markdown)
                 else:
                     loop = asyncio.get_running_loop()
                     tokens = await loop.run_in_executor(None, parser.parse, markdown)
-                blocks = compact_lists(list(self._parse_markdown(tokens)))
+                blocks = compact_lists(parse_blocks(self, tokens))
                 with self.app.batch_update():
                     await _morph(self, blocks)
-            lines = markdown.splitlines()
-            self._last_parsed_line = len(lines) - (1 if lines and lines[-1] else 0)
+            end_update(self, markdown)
             self.post_message(
                 Markdown.TableOfContentsUpdated(self, self.table_of_contents).set_sender(self)
             )
@@ -103,13 +102,12 @@ def _can_reuse(old: Widget, new: MarkdownBlock) -> bool:
 
 async def _reuse(old: MarkdownBlock, new: MarkdownBlock) -> None:
     old.source_range = new.source_range
-    old._copy_context(new)
+    reuse_block(old, new)
     if isinstance(new, CompactList):
         assert isinstance(old, CompactList)
-        old.show_items(new._content, new._symbols)
+        old.show_items(block_content(new), new.symbols)
     elif isinstance(new, MarkdownParagraph):
-        old._inline_token = new._inline_token
-        old.set_content(new._content)
+        old.set_content(block_content(new))
     elif isinstance(new, MarkdownList):
         rows = _list_rows(old)
         assert rows is not None
@@ -119,7 +117,7 @@ async def _reuse(old: MarkdownBlock, new: MarkdownBlock) -> None:
             if bullet.symbol != symbol:
                 bullet.symbol = symbol
                 bullet.refresh(layout=True)  # its width follows the symbol
-            await _morph(contents, item._blocks)
+            await _morph(contents, child_blocks(item))
         # Rows left over are hidden for the next list (mounting one costs four
         # widgets); beyond a few, they are removed.
         spare = [row for row, _, _ in rows[len(wanted) :]]
@@ -131,10 +129,10 @@ async def _reuse(old: MarkdownBlock, new: MarkdownBlock) -> None:
         for symbol, item in wanted[len(rows) :]:
             bullet = MarkdownBullet()
             bullet.symbol = symbol
-            extra.append(Horizontal(bullet, Vertical(*item._blocks)))
+            extra.append(Horizontal(bullet, Vertical(*child_blocks(item))))
         if extra:
             await old.mount_all(extra)
-        new._blocks.clear()
+        child_blocks(new).clear()
 
 
 async def _morph(container: Widget, blocks: list[MarkdownBlock]) -> None:

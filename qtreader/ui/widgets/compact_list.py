@@ -13,17 +13,21 @@ same cell for cell (tested against a fresh Textual ``Markdown``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from rich.segment import Segment
 from textual import events
 from textual.content import Content
-from textual.css.styles import RulesMap
+from textual.css.styles import RulesMap, StylesBase
+from textual.css.types import TextAlign, TextOverflow
 from textual.geometry import Offset
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.widgets._markdown import (
+
+from ..textual_internals import (
+    FormattedLine,
     MarkdownBlock,
     MarkdownBulletList,
     MarkdownHeader,
@@ -31,6 +35,11 @@ from textual.widgets._markdown import (
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
+    block_content,
+    block_document,
+    block_token,
+    child_blocks,
+    wrap_and_format,
 )
 
 # The bullet's colour, as Textual's MarkdownBullet has it.
@@ -47,18 +56,23 @@ _BULLET_CSS = """
 def list_symbols(block: MarkdownList) -> list[tuple[str, MarkdownListItem]]:
     """Each item of a list with its bullet, as Textual's list ``compose`` makes them."""
     if not isinstance(block, MarkdownOrderedList):
-        return [(item.bullet, item) for item in block._blocks if isinstance(item, MarkdownListItem)]
+        return [
+            (item.bullet, item)
+            for item in child_blocks(block)
+            if isinstance(item, MarkdownListItem)
+        ]
+    items = child_blocks(block)
     suffix = ". "
     start = 1
-    if block._blocks and isinstance(block._blocks[0], MarkdownListItem):
+    if items and isinstance(items[0], MarkdownListItem):
         try:
-            start = int(block._blocks[0].bullet)
+            start = int(items[0].bullet)
         except ValueError:
             pass
     # Numbered as compose numbers them: by position among all the list's blocks.
     numbered = [
         (f"{number}{suffix}", item)
-        for number, item in enumerate(block._blocks, start)
+        for number, item in enumerate(items, start)
         if isinstance(item, MarkdownListItem)
     ]
     if not numbered:
@@ -75,19 +89,21 @@ class HangingList(Visual):
         self.symbols = symbols
         self.indent = len(symbols[0]) if symbols else 0
 
-    def _lines(self, width: int, rules: RulesMap, options: RenderOptions | None = None):
-        get_rule = rules.get
-        return self.content._wrap_and_format(
+    def _lines(
+        self, width: int, rules: RulesMap | StylesBase, options: RenderOptions | None = None
+    ) -> list[FormattedLine]:
+        return wrap_and_format(
+            self.content,
             max(1, width - self.indent),
-            align=get_rule("text_align", "left"),
-            overflow=get_rule("text_overflow", "fold"),
-            no_wrap=get_rule("text_wrap", "wrap") == "nowrap",
-            line_pad=get_rule("line_pad", 0),
+            align=cast(TextAlign, rules.get("text_align", "left")),
+            overflow=cast(TextOverflow, rules.get("text_overflow", "fold")),
+            no_wrap=rules.get("text_wrap", "wrap") == "nowrap",
+            line_pad=cast(int, rules.get("line_pad", 0)),
             tab_size=8,
             selection=options.selection if options else None,
             selection_style=options.selection_style if options else None,
             post_style=options.post_style if options else None,
-            get_style=options.get_style if options else Style.parse,
+            get_style=options.get_style if options else None,
         )
 
     def render_strips(
@@ -136,12 +152,12 @@ class HangingList(Visual):
     def get_height(self, rules: RulesMap, width: int) -> int:
         return len(self._lines(width, rules))
 
-    def line_of(self, offset: int, width: int, rules: RulesMap) -> int:
+    def line_of(self, offset: int, width: int, rules: RulesMap | StylesBase) -> int:
         """The line (from 0) where character ``offset`` of the content is drawn."""
         return _line_of(self._lines(width, rules), self.content.plain, offset)
 
 
-def _line_of(lines: list, plain: str, offset: int) -> int:
+def _line_of(lines: list[FormattedLine], plain: str, offset: int) -> int:
     """The line among ``lines`` (formatted from ``plain``) that holds character ``offset``."""
     y = plain.count("\n", 0, offset)
     column = offset - (plain.rfind("\n", 0, offset) + 1)
@@ -157,20 +173,21 @@ def line_of(block: MarkdownBlock, offset: int) -> int | None:
     """The line of ``block`` (from its top) where character ``offset`` of its text is
     drawn, or None where that is not known (code scrolls sideways, tables have cells)."""
     if isinstance(block, CompactList):
-        visual = HangingList(block._content, block._symbols)
+        visual = HangingList(block_content(block), block.symbols)
         return visual.line_of(offset, block.content_region.width, block.styles)
     if not isinstance(block, (MarkdownParagraph, MarkdownHeader)):
         return None
-    content = block._content
+    content = block_content(block)
     width = block.content_region.width
     if not width:
         return 0
     rules = block.styles
-    lines = content._wrap_and_format(
+    lines = wrap_and_format(
+        content,
         width,
-        overflow=rules.get("text_overflow", "fold"),
+        overflow=cast(TextOverflow, rules.get("text_overflow", "fold")),
         no_wrap=rules.get("text_wrap", "wrap") == "nowrap",
-        line_pad=rules.get("line_pad", 0),
+        line_pad=cast(int, rules.get("line_pad", 0)),
     )
     return _line_of(lines, content.plain, offset)
 
@@ -178,11 +195,11 @@ def line_of(block: MarkdownBlock, offset: int) -> int | None:
 class CompactList:
     """What both compact lists add to the Textual list they stand for."""
 
-    _symbols: list[str]
+    symbols: list[str]  # each item's bullet or number, as Textual's list draws it
 
     def render(self) -> Visual:
         assert isinstance(self, MarkdownBlock)
-        return HangingList(self._content, self._symbols)
+        return HangingList(block_content(self), self.symbols)
 
     def compose(self) -> Iterable:
         return ()
@@ -190,16 +207,16 @@ class CompactList:
     def show_items(self, content: Content, symbols: list[str]) -> None:
         """Show these items (one line of ``content`` each) with these bullets."""
         assert isinstance(self, MarkdownBlock)
-        self._symbols = symbols
+        self.symbols = symbols
         self.set_content(content)
 
     async def _on_click(self, event: events.Click) -> None:
         # A double click selects the item under it, as it selects a paragraph (an item
         # of Textual's lists); the whole list is one widget here. Anything else is left
-        # to Widget._on_click, which Textual calls after this one.
+        # to the click handler of Textual's Widget, which Textual calls after this one.
         assert isinstance(self, MarkdownBlock)
         offset = event.style.meta.get("offset") if event.chain == 2 else None
-        lines = self._content.plain.split("\n")
+        lines = block_content(self).plain.split("\n")
         if (
             offset is not None
             and event.widget is self
@@ -208,7 +225,7 @@ class CompactList:
             and self.app.ALLOW_SELECT
             and 0 <= offset[1] < len(lines)
         ):
-            event.prevent_default()  # not Widget._on_click's select-all
+            event.prevent_default()  # not the select-all of Textual's Widget
             y = offset[1]
             self.screen.selections = {self: Selection(Offset(0, y), Offset(len(lines[y]), y))}
             await self.broker_event("click", event)
@@ -216,7 +233,7 @@ class CompactList:
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         # Each item begun inside the selection is copied with its bullet or number.
         assert isinstance(self, MarkdownBlock)
-        lines = self._content.plain.split("\n")
+        lines = block_content(self).plain.split("\n")
         first_y, first_x = (0, 0) if selection.start is None else selection.start.transpose
         if selection.end is None:
             last_y, last_x = len(lines) - 1, len(lines[-1])
@@ -231,7 +248,7 @@ class CompactList:
             end = last_x if y == last_y else len(lines[y])
             text = lines[y][start:end]
             if start == 0:
-                text = f"{self._symbols[y].strip()} {text}"
+                text = f"{self.symbols[y].strip()} {text}"
             picked.append(text)
         return "\n".join(picked), "\n"
 
@@ -250,7 +267,10 @@ class CompactOrderedList(CompactList, MarkdownOrderedList):
     DEFAULT_CSS = _BULLET_CSS.format(name="CompactOrderedList")
 
 
-_COMPACT = {MarkdownBulletList: CompactBulletList, MarkdownOrderedList: CompactOrderedList}
+_COMPACT: dict[type[MarkdownBlock], type[CompactBulletList] | type[CompactOrderedList]] = {
+    MarkdownBulletList: CompactBulletList,
+    MarkdownOrderedList: CompactOrderedList,
+}
 
 
 def _compact(block: MarkdownBlock) -> MarkdownBlock:
@@ -260,19 +280,20 @@ def _compact(block: MarkdownBlock) -> MarkdownBlock:
         return block
     assert isinstance(block, MarkdownList)
     symbols = list_symbols(block)
-    if not symbols or len(symbols) != len(block._blocks):
+    if not symbols or len(symbols) != len(child_blocks(block)):
         return block
     texts = []
     for _, item in symbols:
-        if len(item._blocks) != 1 or type(item._blocks[0]) is not MarkdownParagraph:
+        paragraphs = child_blocks(item)
+        if len(paragraphs) != 1 or type(paragraphs[0]) is not MarkdownParagraph:
             return block
-        text = item._blocks[0]._content
+        text = block_content(paragraphs[0])
         if not text.plain or "\n" in text.plain:  # an item a line: see HangingList
             return block
         texts.append(text)
     if len({len(symbol) for symbol, _ in symbols}) != 1:
         return block
-    compact = compact_class(block._markdown, block._token, block.source_range)
+    compact = compact_class(block_document(block), block_token(block), block.source_range)
     compact.show_items(Content("\n").join(texts), [symbol for symbol, _ in symbols])
     return compact
 
@@ -280,6 +301,7 @@ def _compact(block: MarkdownBlock) -> MarkdownBlock:
 def compact_lists(blocks: list[MarkdownBlock]) -> list[MarkdownBlock]:
     """``blocks`` with every list that can be drawn by one widget so drawn, at any depth."""
     for block in blocks:
-        if block._blocks:
-            block._blocks[:] = compact_lists(block._blocks)
+        inner = child_blocks(block)
+        if inner:
+            inner[:] = compact_lists(inner)
     return [_compact(block) for block in blocks]
