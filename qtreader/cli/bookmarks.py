@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
@@ -36,7 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     store = BookmarkStore()
     try:
-        return _run(args, out, store)
+        action = ACTIONS.get(args.action)
+        if action is None:
+            raise UserError(f"unknown action {args.action}")
+        return action(args, out, store)
     except StoreReadOnly as exc:
         raise UserError(str(exc)) from exc
     except OSError as exc:
@@ -75,58 +79,78 @@ def _find(catalog: Catalog, ref: str) -> int:
     return rowid
 
 
-def _run(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
-    if args.action == "export":
-        items = store.all()
-        out.write((_export_json(items) if args.format == "json" else _export_md(items)) + "\n")
-        return EXIT_OK
-    if args.action == "import":
-        try:
-            data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-            raw = data["bookmarks"] if isinstance(data, dict) else data
-            items = [b for b in (Bookmark.from_dict(i) for i in raw if isinstance(i, dict)) if b]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UserError(f"{args.file} is not a qtreader bookmarks export: {exc}") from exc
-        added = store.merge(items)
-        out.write(f"Imported {added} new bookmarks ({len(items) - added} were already there).\n")
-        return EXIT_OK
+def _export(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
+    items = store.all()
+    out.write((_export_json(items) if args.format == "json" else _export_md(items)) + "\n")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        raw = data["bookmarks"] if isinstance(data, dict) else data
+        items = [b for b in (Bookmark.from_dict(i) for i in raw if isinstance(i, dict)) if b]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{args.file} is not a qtreader bookmarks export: {exc}") from exc
+    added = store.merge(items)
+    out.write(f"Imported {added} new bookmarks ({len(items) - added} were already there).\n")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
     root = resolve_library(args.library)
     library = str(root)
-    if args.action == "list":
-        catalog, _ = open_catalog(root)
-        items = store.all(library)
-        found = [resolve_entry(catalog, b.key, b.url, b.id, b.title) is not None for b in items]
-        if args.json:
-            payload = [asdict(b) | {"missing": not ok} for b, ok in zip(items, found, strict=True)]
-            out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-            return EXIT_OK
-        if not items:
-            out.write(f"No bookmarks in {library}.\n")
-        for b, ok in zip(items, found, strict=True):
-            flag = "" if ok else "  [missing from the library]"
-            note = f"\n      note: {b.note}" if b.note else ""
-            out.write(
-                f"- {b.title}  ({b.subject}, added {b.added[:10]}){flag}\n      {b.key}{note}\n"
-            )
-        return EXIT_OK
     catalog, _ = open_catalog(root)
-    if args.action == "add":
-        article = catalog.article(_find(catalog, args.ref))
+    items = store.all(library)
+    found = [resolve_entry(catalog, b.key, b.url, b.id, b.title) is not None for b in items]
+    if args.json:
+        payload = [asdict(b) | {"missing": not ok} for b, ok in zip(items, found, strict=True)]
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if not items:
+        out.write(f"No bookmarks in {library}.\n")
+    for b, ok in zip(items, found, strict=True):
+        flag = "" if ok else "  [missing from the library]"
+        note = f"\n      note: {b.note}" if b.note else ""
+        out.write(f"- {b.title}  ({b.subject}, added {b.added[:10]}){flag}\n      {b.key}{note}\n")
+    return EXIT_OK
+
+
+def _add(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
+    root = resolve_library(args.library)
+    catalog, _ = open_catalog(root)
+    article = catalog.article(_find(catalog, args.ref))
+    assert article is not None
+    store.add_article(str(root), article, note=args.note)
+    out.write(f"Bookmarked: {article.title}\n")
+    return EXIT_OK
+
+
+def _remove(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
+    root = resolve_library(args.library)
+    library = str(root)
+    catalog, _ = open_catalog(root)
+    rowid = catalog.find(args.ref)
+    if rowid is None:
+        key = args.ref
+    else:
+        article = catalog.article(rowid)
         assert article is not None
-        store.add_article(library, article, note=args.note)
-        out.write(f"Bookmarked: {article.title}\n")
-        return EXIT_OK
-    if args.action == "remove":
-        rowid = catalog.find(args.ref)
-        if rowid is None:
-            key = args.ref
-        else:
-            found_article = catalog.article(rowid)
-            assert found_article is not None
-            key = found_article.key
-        removed = store.remove(library, key)
-        if removed is None:
-            raise UserError(f"no bookmark matches {args.ref!r} in {library}")
-        out.write(f"Removed bookmark: {removed.title}\n")
-        return EXIT_OK
-    raise UserError(f"unknown action {args.action}")
+        key = article.key
+    removed = store.remove(library, key)
+    if removed is None:
+        raise UserError(f"no bookmark matches {args.ref!r} in {library}")
+    out.write(f"Removed bookmark: {removed.title}\n")
+    return EXIT_OK
+
+
+Action = Callable[[argparse.Namespace, TextIO, BookmarkStore], int]
+
+# ``qtreader bookmarks ACTION``: the action's name → what it does.
+ACTIONS: dict[str, Action] = {
+    "list": _list,
+    "add": _add,
+    "remove": _remove,
+    "export": _export,
+    "import": _import,
+}
