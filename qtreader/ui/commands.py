@@ -51,7 +51,7 @@ class GoToArticle(Provider):
 
 class GoToSubject(Provider):
     async def search(self, query: str) -> Hits:
-        from .widgets.subject_tree import Scope
+        from .state import Scope
 
         screen = GoToArticle._screen(self)  # type: ignore[arg-type]
         if screen is None or screen.catalog is None:

@@ -202,7 +202,7 @@ async def test_undo_pressed_before_the_removal_is_written_restores_it(monkeypatc
         release.set()
         await settle(pilot, app)
         assert len(BookmarkStore().all(_library())) == 3
-        assert app.reader.removed == []
+        assert app.reader.bookmarking.removals.undoable == []
 
 
 async def test_two_quick_removals_remove_two_bookmarks(monkeypatch):
@@ -244,5 +244,5 @@ async def test_quitting_while_a_bookmark_is_written_keeps_it_and_does_not_hang(m
     finally:
         faulthandler.cancel_dump_traceback_later()
     release.set()
-    app.reader._bookmark_writer.shutdown(wait=True)  # what Python's exit does
+    app.reader.bookmarking._writer.shutdown(wait=True)  # what Python's exit does
     assert [b.key for b in BookmarkStore().all(_library())] == [key]

@@ -475,17 +475,17 @@ async def test_words_typed_while_the_library_loads_are_searched_for(tmp_path, mo
 
 def _record_searches(monkeypatch) -> list[bool]:
     """The searches the reader runs once ready, each True if full, False if quick."""
-    from qtreader.ui.screens import reader as reader_module
+    from qtreader.ui.widgets.search_pane import SearchPane
 
     searches: list[bool] = []
-    real_run_search = reader_module.ReaderScreen._run_search
+    real_run_search = SearchPane.run_search
 
-    def run_search(screen, full, open_first=False):
-        if screen.ready:
+    def run_search(pane, full, open_first=False):
+        if pane.screen.ready:
             searches.append(full)
-        return real_run_search(screen, full, open_first)
+        return real_run_search(pane, full, open_first)
 
-    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", run_search)
+    monkeypatch.setattr(SearchPane, "run_search", run_search)
     return searches
 
 
@@ -498,7 +498,7 @@ async def test_the_full_search_for_words_typed_while_loading_is_not_replaced_by_
     # a flaky run of the test above, when the library opened within 80 ms of the last
     # key.) The delays are long here so that the library surely opens before them.
     from qtreader.library.catalog import Catalog
-    from qtreader.ui.screens import reader as reader_module
+    from qtreader.ui.widgets import search_pane as reader_module
 
     monkeypatch.setattr(reader_module, "QUICK_DELAY", 1.0)
     monkeypatch.setattr(reader_module, "FULL_DELAY", 1.5)
@@ -524,7 +524,7 @@ async def test_a_saved_query_is_shown_at_launch_without_being_searched_again(mon
     # The first list of a saved query is read while the app starts. Putting the query
     # back in the search box must not schedule the searches a keystroke would: a quick
     # one replaced the list with titles only, then the full one ran again.
-    from qtreader.ui.screens import reader as reader_module
+    from qtreader.ui.widgets import search_pane as reader_module
 
     first = ReaderApp(SAMPLE)
     async with first.run_test(size=(120, 40)) as pilot:
@@ -562,12 +562,12 @@ async def test_a_search_that_starts_after_a_newer_one_does_not_abort_it(monkeypa
         monkeypatch.setattr(
             catalog, "interrupt_searches", lambda: (interrupted.append(1), real_interrupt())
         )
-        reader._search_generation += 1
-        newest = reader._search_generation
-        reader._search(newest - 1, "inflation", reader.scope, False, False)  # the late one
+        pane = reader.search_pane
+        newest = pane.generations.start()
+        pane._search(newest - 1, "inflation", reader.scope, False, False)  # the late one
         await settle(pilot, app)
         assert interrupted == []
-        reader._search(newest, "inflation", reader.scope, True, False)
+        pane._search(newest, "inflation", reader.scope, True, False)
         await settle(pilot, app)
         assert interrupted == [1]
 
@@ -754,7 +754,8 @@ async def test_quitting_before_the_first_list_ends_the_waiting_refresh_at_once(
     import threading
 
     from qtreader.library.catalog import Catalog
-    from qtreader.ui.screens import reader as reader_module
+    from qtreader.ui import library_loader as reader_module
+    from qtreader.ui.widgets.search_pane import SearchPane
 
     library = tmp_path / "library"
     shutil.copytree(SAMPLE, library, symlinks=True)
@@ -770,7 +771,7 @@ async def test_quitting_before_the_first_list_ends_the_waiting_refresh_at_once(
 
     monkeypatch.setattr(Catalog, "refresh", recording_refresh)
     # The list never shows: the search that would fill it does nothing.
-    monkeypatch.setattr(reader_module.ReaderScreen, "_run_search", lambda self, *a, **k: None)
+    monkeypatch.setattr(SearchPane, "run_search", lambda self, *a, **k: None)
     woke = threading.Event()
 
     class WatchedEvent(threading.Event):
@@ -780,7 +781,7 @@ async def test_quitting_before_the_first_list_ends_the_waiting_refresh_at_once(
             return shown
 
     app = ReaderApp(library)
-    app.reader._list_shown = WatchedEvent()
+    app.reader.loader.list_shown = WatchedEvent()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.reader.ready)
         await pilot.press("q")
@@ -869,19 +870,29 @@ async def test_slash_starts_a_new_search_and_arrows_keep_the_old_one():
         assert search.value != "x"
 
 
-async def test_a_search_that_ends_as_the_reader_closes_is_dropped_without_an_error():
+async def test_a_search_that_ends_as_the_reader_closes_is_dropped_without_an_error(monkeypatch):
     """Closing, Textual marks the screen as pruned and removes its widgets; a search
     worker can finish in between (seen in CI: its result looked for the list, which
     was gone, and the app ended with a traceback)."""
+    import threading
+
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         reader = app.reader
-        shown = reader.result
-        reader._pruning = True  # what Textual's _prune does first to a closing screen
-        await article_list(app).remove()
-        reader._search_generation += 1
-        reader._search(reader._search_generation, "photosynthesis", reader.scope, True, False)
+        pane = reader.search_pane
+        shown = pane.result
+        release = threading.Event()
+        real_search = reader.catalog.search
+
+        def held_search(*args, **kwargs):
+            release.wait(timeout=10)  # until the pane is gone
+            return real_search(*args, **kwargs)
+
+        monkeypatch.setattr(reader.catalog, "search", held_search)
+        pane._search(pane.generations.start(), "photosynthesis", reader.scope, True, False)
+        await pane.remove()  # what closing the reader does to its panes
+        release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert reader.result is shown  # nothing shown: there is nothing to show it on
+        assert pane.result is shown  # nothing shown: there is nothing to show it on

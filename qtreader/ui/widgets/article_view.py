@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -27,6 +28,12 @@ CURRENT_STYLE = "bold reverse underline"
 PART_CHARS = 60_000
 # Hidden link items kept in each list of links for the next article.
 SPARE_LINK_ITEMS = 12
+
+
+def words_pattern(words: list[str]) -> re.Pattern[str]:
+    """Words as a search shows them: case-insensitive, each a prefix of a word."""
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
 
 
 def first_part(text: str, limit: int) -> str:
@@ -72,11 +79,6 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     class ShowMore(Message):
         pass
-
-    class Step(Message):
-        def __init__(self, delta: int):
-            self.delta = delta
-            super().__init__()
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
@@ -334,4 +336,50 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.scroll_to_region(region, center=True, animate=False, x_axis=False, immediate=True)
 
     def action_step(self, delta: int) -> None:
-        self.post_message(self.Step(delta))
+        self.find_step(delta)
+
+    # -- the find bar ------------------------------------------------------------
+
+    @property
+    def find_bar(self) -> FindBar:
+        return self.query_one("#find", FindBar)
+
+    def open_find(self) -> None:
+        self.find_bar.open()
+
+    def find(self, text: str, jump: bool = True) -> None:
+        """Mark every word of ``text`` in the answer and count them in the find bar."""
+        words = text.split()
+        pattern = (
+            re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+        )
+        total = self.highlight(pattern, jump=jump)
+        self.find_bar.show_count(0, total, text)
+
+    def find_step(self, delta: int) -> None:
+        index, total = self.step(delta)
+        bar = self.find_bar
+        bar.show_count(index, total, bar.input.value or "…")
+
+    def highlight_terms(self, terms: list[str]) -> None:
+        """After an open: the find bar's words if it is open, else a search's words."""
+        bar = self.find_bar
+        if bar.display and bar.input.value:
+            self.find(bar.input.value, jump=False)
+        elif terms:
+            self.highlight(words_pattern(terms), jump=False)
+
+    @on(FindBar.Changed)
+    def _find_changed(self, event: FindBar.Changed) -> None:
+        event.stop()
+        self.find(event.text)
+
+    @on(FindBar.Step)
+    def _find_bar_step(self, event: FindBar.Step) -> None:
+        event.stop()
+        self.find_step(event.delta)
+
+    @on(FindBar.Closed)
+    def _find_closed(self, event: FindBar.Closed) -> None:
+        event.stop()
+        self.screen.set_focus(self)

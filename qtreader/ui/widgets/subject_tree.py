@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -11,20 +9,9 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...library.catalog import SubjectCount
+from ..state import ALL, BOOKMARKS, HISTORY, Scope
 
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What the list shows: kind is "all", "bookmarks", "history" or "subject"."""
-
-    kind: str = "all"
-    subject: str | None = None  # subject key, for kind "subject"
-    name: str = "All articles"
-
-
-ALL = Scope()
-BOOKMARKS = Scope("bookmarks", None, "Bookmarks")
-HISTORY = Scope("history", None, "History")
+__all__ = ["ALL", "BOOKMARKS", "HISTORY", "Scope", "SubjectTree"]
 
 
 class SubjectTree(Tree[Scope]):

@@ -1,0 +1,148 @@
+"""Bookmark and history changes, written off the UI thread in the order asked.
+
+Each change writes and fsyncs a file, so it runs on a thread of its own, after every
+change asked before it. When it is written the controller posts
+:class:`BookmarksChanged` (or :class:`BookmarkFailed`) to the screen that owns it,
+which draws the result. Removals keep what "u" needs to put them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+from textual.dom import DOMNode
+from textual.message import Message
+
+from ..library.bookmarks import Bookmark, StoreReadOnly
+from ..library.catalog import Catalog
+from ..library.models import Article
+from .reading import UserFiles
+from .state import Removal, Removals
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell the user once a change is written."""
+
+    text: str
+    timeout: float = 3
+
+
+class BookmarksChanged(Message):
+    """A change is written: the bookmarked keys and history count as they are now."""
+
+    def __init__(
+        self, marked: set[str], history: int, notice: Notice | None, removal: Removal | None
+    ):
+        self.marked, self.history, self.notice, self.removal = marked, history, notice, removal
+        super().__init__()
+
+
+class BookmarkFailed(Message):
+    def __init__(self, title: str, reason: str, removal: Removal | None):
+        self.title, self.reason, self.removal = title, reason, removal
+        super().__init__()
+
+
+class BookmarkActions:
+    """Toggle, remove, undo, note and history writes for one library's reader."""
+
+    def __init__(self, owner: DOMNode, user: UserFiles):
+        self.owner = owner  # posted to when a change is written; runs the waiting workers
+        self.user = user
+        self.removals = Removals()
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="qtreader-bookmarks")
+
+    def toggle(self, catalog: Catalog, key: str, article: Article | None) -> None:
+        """Bookmark an article, or remove its bookmark (``article`` is read if None)."""
+        user = self.user
+
+        def toggle() -> Notice | None:
+            found = article
+            if found is None:
+                rowid = catalog.rowid_for_key(key)
+                found = catalog.article(rowid) if rowid is not None else None
+            if found is None:
+                return None
+            marked = user.bookmarks.toggle(user.library, found)
+            return Notice(("Bookmarked: " if marked else "Bookmark removed: ") + found.title)
+
+        self._change(toggle, "Bookmark not saved")
+
+    def remove(self, key: str) -> bool:
+        """Remove the bookmark of ``key``; False if its removal is already under way."""
+        removal = self.removals.start(key)
+        if removal is None:
+            return False
+        user = self.user
+
+        def remove() -> Notice | None:
+            removal.bookmark = user.bookmarks.remove(user.library, key)
+            if removal.bookmark is None:
+                return None
+            return Notice(f"Removed “{removal.bookmark.title}”. Press u to undo.", timeout=5)
+
+        self._change(remove, "Bookmark not removed", removal)
+        return True
+
+    def undo(self) -> None:
+        removal = self.removals.take_last()
+        if removal is None:
+            return
+        bookmarks = self.user.bookmarks
+
+        def restore() -> Notice | None:
+            # Runs after the removal (changes run in order), which has set the bookmark.
+            if removal.bookmark is None:
+                return None
+            restored: Bookmark = bookmarks.add(removal.bookmark)
+            return Notice(f"Restored “{restored.title}”.")
+
+        self._change(restore, "Bookmark not restored")
+
+    def set_note(self, key: str, note: str) -> None:
+        user = self.user
+
+        def set_note() -> Notice:
+            user.bookmarks.set_note(user.library, key, note)
+            if key in user.bookmarks.keys(user.library):
+                return Notice("Note saved.", timeout=2)
+            return Notice("That bookmark is gone; the note was not saved.", timeout=5)
+
+        self._change(set_note, "Note not saved")
+
+    def record_history(self, article: Article) -> None:
+        # The history file is rewritten and fsynced: not on the UI thread.
+        self.owner.run_worker(
+            partial(self.user.history.record, self.user.library, article),
+            thread=True,
+            group="history",
+        )
+
+    def _change(
+        self, change: Callable[[], Notice | None], failure: str, removal: Removal | None = None
+    ) -> None:
+        user, owner = self.user, self.owner
+
+        def run() -> None:
+            try:
+                notice = change()
+                marked = user.bookmarks.keys(user.library)
+                history = len(user.history.all(user.library))
+            except (StoreReadOnly, OSError) as exc:
+                owner.post_message(BookmarkFailed(failure, str(exc), removal))
+                return
+            owner.post_message(BookmarksChanged(marked, history, notice, removal))
+
+        future = self._writer.submit(run)
+        # A worker that waits for it, so that the app knows a change is under way.
+        owner.run_worker(future.result, thread=True, group="bookmarks")
+
+    def close(self) -> None:
+        """Changes already asked for are still written: the writer's thread is joined
+        when Python exits. Not waited for here, on the UI thread, which the changes
+        need to show their results (that wait hung the quit)."""
+        self._writer.shutdown(wait=False)

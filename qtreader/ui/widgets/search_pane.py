@@ -1,0 +1,317 @@
+"""The middle pane: search box, count line and article list; it runs the searches.
+
+Keystrokes are debounced here (a quick title search, then the full text when typing
+pauses); searches and the Bookmarks and History lists are read in thread workers,
+which report with messages. Only the newest search's result is shown.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Label, ProgressBar
+from textual.worker import get_current_worker
+
+from ...library.bookmarks import resolve_entry
+from ...library.catalog import Catalog, SearchResult
+from ...library.models import Article
+from ...library.query import parse_query
+from ...library.text import clean_line
+from ..reading import UserFiles, search_result
+from ..state import ALL, Scope, SearchGenerations
+from .article_list import ArticleList, CatalogRows, ListEntry, StaticRows
+
+QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
+FULL_DELAY = 0.35  # seconds of pause before the full text is searched
+
+
+class SearchPane(Vertical):
+    """Search box, count line and list; the library's loading progress until it opens."""
+
+    class OpenFirst(Message):
+        """Enter in the search box: open the first article of the list."""
+
+        def __init__(self, entry: ListEntry):
+            self.entry = entry
+            super().__init__()
+
+    class ListShown(Message):
+        """A list is on screen (posted after the refresh that drew it)."""
+
+    class _Found(Message):
+        def __init__(self, generation: int, result: SearchResult, scope: Scope, open_first: bool):
+            self.generation, self.result, self.scope = generation, result, scope
+            self.open_first = open_first
+            super().__init__()
+
+    class _Saved(Message):
+        def __init__(
+            self,
+            generation: int,
+            scope: Scope,
+            entries: list[ListEntry],
+            open_first: bool,
+            keep_cursor: bool,
+        ):
+            self.generation, self.scope, self.entries = generation, scope, entries
+            self.open_first, self.keep_cursor = open_first, keep_cursor
+            super().__init__()
+
+    def __init__(
+        self,
+        user: UserFiles,
+        *,
+        show_stubs: bool,
+        is_marked: Callable[[str], bool],
+        hidden: Callable[[str], bool],
+        id: str | None = None,
+    ):
+        super().__init__(id=id)
+        self.user = user
+        self.show_stubs = show_stubs
+        self.is_marked = is_marked  # whether a key is bookmarked (the row's star)
+        self.hidden = hidden  # bookmarks being removed, not listed meanwhile
+        self.catalog: Catalog | None = None
+        self.scope: Scope = ALL
+        self.query_text = ""
+        self.result: SearchResult | None = None
+        self.generations = SearchGenerations()
+        self.article_rowid: int | None = None  # the open article: the list follows it
+        self.restore_cursor: int | None = None  # a session's list position, for the next list
+        self.keep_rowid: int | None = None  # after a background refresh: stay on this row
+        self._quick_timer: Timer | None = None
+        self._full_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search  (/)", id="search", select_on_focus=False)
+        yield Label("", id="count")
+        yield ArticleList(id="list")
+        with Vertical(id="loading"):
+            yield Label("Reading the library…", id="loading-label")
+            yield ProgressBar(id="progress", show_eta=False)
+
+    def on_mount(self) -> None:
+        self.list.display = False
+
+    @property
+    def list(self) -> ArticleList:
+        return self.query_one("#list", ArticleList)
+
+    @property
+    def search_box(self) -> Input:
+        return self.query_one("#search", Input)
+
+    # -- while the library loads -----------------------------------------------
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+        # After the last file the index is finished and saved: seconds on a large library.
+        shown = (
+            f"Read all {total:,} files; finishing the search index…"
+            if total and done >= total
+            else f"Reading the library: {done:,} of {total:,} files"
+        )
+        self.query_one("#loading-label", Label).update(shown)
+
+    def show_load_failed(self, reason: str) -> None:
+        self.query_one("#loading-label", Label).update(
+            f"The library could not be opened: {clean_line(reason)}"
+        )
+
+    def open_library(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.query_one("#loading").display = False
+        self.list.display = True
+
+    # -- searching ---------------------------------------------------------------
+
+    def stop_timers(self) -> None:
+        for timer in (self._quick_timer, self._full_timer):
+            if timer is not None:
+                timer.stop()
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_text = event.value
+        self.stop_timers()
+        self._quick_timer = self.set_timer(QUICK_DELAY, lambda: self.run_search(full=False))
+        self._full_timer = self.set_timer(FULL_DELAY, lambda: self.run_search(full=True))
+
+    @on(Input.Submitted, "#search")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.stop_timers()  # a later debounced search must not replace this one
+        self.run_search(full=True, open_first=True)
+
+    def set_query(self, text: str) -> None:
+        """Put a saved query back in the box, without the searches a keystroke schedules."""
+        with self.search_box.prevent(Input.Changed):
+            self.search_box.value = text
+        self.query_text = text
+
+    def show_scope(self, scope: Scope) -> None:
+        self.scope = scope
+        self.run_search(full=True)
+
+    def run_search(self, full: bool, open_first: bool = False) -> None:
+        if self.catalog is None:
+            return
+        generation = self.generations.start()
+        if self.scope.is_saved:
+            self._load_saved(generation, self.scope, self.query_text, open_first, False)
+        else:
+            self._search(generation, self.query_text, self.scope, full, open_first)
+
+    def reload_saved(self) -> None:
+        """The Bookmarks or History list read again (after a change), keeping the cursor."""
+        if self.catalog is not None and self.scope.is_saved:
+            generation = self.generations.start()
+            self._load_saved(generation, self.scope, self.query_text, False, True)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search(
+        self, generation: int, text: str, scope: Scope, full: bool, open_first: bool
+    ) -> None:
+        catalog = self.catalog
+        assert catalog is not None
+        if not self.generations.interrupt_older(generation, catalog.interrupt_searches):
+            return
+        try:
+            result = search_result(catalog, text, scope, full, self.show_stubs)
+        except sqlite3.OperationalError:
+            return  # interrupted by a newer search
+        if not get_current_worker().is_cancelled:
+            self.post_message(self._Found(generation, result, scope, open_first))
+
+    def show_result(self, generation: int, result: SearchResult, scope: Scope) -> None:
+        """Show a search's rows, unless a newer search has started."""
+        if not self.generations.is_current(generation) or self.catalog is None:
+            return
+        catalog = self.catalog
+        self.result = result
+        rows = CatalogRows(result.rowids, catalog.rows, self.is_marked)
+        cursor = 0
+        if self.restore_cursor is not None:
+            cursor, self.restore_cursor = self.restore_cursor, None
+        elif self.keep_rowid is not None:  # after a background refresh: stay put
+            cursor = rows.index_of_rowid(self.keep_rowid) or 0
+            self.keep_rowid = None
+        elif self.article_rowid is not None:
+            cursor = rows.index_of_rowid(self.article_rowid) or 0
+        self.list.set_source(rows, result.query.terms(), cursor, self._empty_message(scope))
+        self._shown()
+        total = catalog.count(self.show_stubs)
+        where = f" in {scope.name}" if scope.kind == "subject" else ""
+        label = f"{result.total:,} of {total:,}{where}"
+        if not parse_query(self.query_text).is_empty:
+            more = "+" if result.truncated else ""
+            label = f"{result.total:,}{more} of {total:,} match{where}"
+        self.query_one("#count", Label).update(label)
+
+    @on(_Found)
+    def _found(self, message: _Found) -> None:
+        self.show_result(message.generation, message.result, message.scope)
+        if message.open_first and self.generations.is_current(message.generation):
+            self._open_first()
+
+    def _shown(self) -> None:
+        self.call_after_refresh(self.post_message, self.ListShown())
+
+    def _open_first(self) -> None:
+        entry = self.list.source.get(0)
+        if entry is not None and entry.rowid is not None:
+            self.post_message(self.OpenFirst(entry))
+
+    def _empty_message(self, scope: Scope) -> str:
+        query = clean_line(self.query_text)
+        if scope.kind == "subject":
+            return (
+                f"No articles in {scope.name} match '{query}'. "
+                "Choose “All articles” to search every subject."
+            )
+        if query:
+            return f"No articles match '{query}'."
+        return "This library has no articles."
+
+    # -- bookmarks and history -------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="search")
+    def _load_saved(
+        self, generation: int, scope: Scope, text: str, open_first: bool, keep_cursor: bool
+    ) -> None:
+        """The Bookmarks or History list, newest first: read (files, catalog) off the UI thread."""
+        catalog = self.catalog
+        assert catalog is not None
+        user = self.user
+        entries: list[ListEntry] = []
+        if scope.kind == "bookmarks":
+            for b in user.bookmarks.all(user.library):
+                rowid = resolve_entry(catalog, b.key, b.url, b.id, b.title)
+                entries.append(
+                    ListEntry(b.key, b.title, b.subject, b.added[:10], rowid, marked=rowid is not None,
+                              missing=rowid is None, note=b.note)
+                )  # fmt: skip
+        else:
+            for h in user.history.all(user.library):
+                rowid = catalog.rowid_for_key(h.key)
+                entries.append(
+                    ListEntry(h.key, h.title, h.subject, h.opened[:10], rowid,
+                              marked=self.is_marked(h.key), missing=rowid is None)
+                )  # fmt: skip
+        query = text.casefold().strip()
+        if query:
+            entries = [e for e in entries if query in e.title.casefold()]
+        self.post_message(self._Saved(generation, scope, entries, open_first, keep_cursor))
+
+    @on(_Saved)
+    def _saved(self, message: _Saved) -> None:
+        if not self.generations.is_current(message.generation):
+            return  # a newer search or list has started
+        scope, entries = message.scope, message.entries
+        if scope.kind == "bookmarks":  # removals still being written stay hidden
+            entries = [e for e in entries if not self.hidden(e.key)]
+            empty = "No bookmarks yet: press b on an article to keep it here."
+        else:
+            empty = "No history yet: the articles you open are listed here."
+        article_list = self.list
+        cursor = 0
+        if message.keep_cursor:
+            cursor = min(article_list.cursor, max(len(entries) - 1, 0))
+        if self.restore_cursor is not None:
+            cursor, self.restore_cursor = self.restore_cursor, None
+        article_list.set_source(StaticRows(entries), (), cursor, empty)
+        self._shown()
+        self.query_one("#count", Label).update(f"{len(entries):,} {scope.name.lower()}")
+        if message.open_first:
+            self._open_first()
+
+    def drop(self, key: str) -> None:
+        """A row gone from a saved list at once, so that the next key acts on the next row."""
+        article_list = self.list
+        source = article_list.source
+        if isinstance(source, StaticRows):
+            rows = [e for e in source.entries if e.key != key]
+            cursor = min(article_list.cursor, max(len(rows) - 1, 0))
+            article_list.set_source(StaticRows(rows), (), cursor, article_list.empty_message)
+
+    # -- the open article --------------------------------------------------------------
+
+    def follow(self, article: Article) -> None:
+        """Put the cursor on the open article, where the list holds it."""
+        self.article_rowid = article.rowid
+        article_list = self.list
+        source = article_list.source
+        index = None
+        if isinstance(source, CatalogRows) and article.rowid is not None:
+            index = source.index_of_rowid(article.rowid)
+        elif isinstance(source, StaticRows):
+            index = source.index_of_key(article.key)
+        if index is not None and index != article_list.cursor:
+            article_list.cursor = index
