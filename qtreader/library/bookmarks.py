@@ -145,7 +145,7 @@ class BookmarkStore:
         removed: list[Bookmark] = []
 
         def change(data: dict[str, Any]) -> None:
-            keep = []
+            keep: list[Bookmark] = []
             for b in self._parse(data):
                 (removed if b.library == library and b.key == key else keep).append(b)
             data["bookmarks"] = [asdict(b) for b in keep]

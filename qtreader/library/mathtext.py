@@ -567,10 +567,10 @@ class _Converter:
             atoms.append(_Atom(unicodedata.normalize("NFC", negated + "\u0338"), REL))
         elif name in ("overset", "stackrel", "underset"):
             args = self._args(node, 2)
-            base = self._atoms([args[-1]])
+            below = self._atoms([args[-1]])
             script = _script("_" if name == "underset" else "^", self._arg(args[-2]))
-            cls = base[0].cls if len(base) == 1 else ORD
-            atoms.append(_Atom(self._render(base) + script, cls))
+            cls = below[0].cls if len(below) == 1 else ORD
+            atoms.append(_Atom(self._render(below) + script, cls))
         elif name in ("xrightarrow", "xleftarrow"):
             args = self._args(node, 1)
             arrow = "→" if name == "xrightarrow" else "←"

@@ -25,11 +25,11 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
-class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+class _Loader(_SafeLoader):
     """The safe loader, but an impossible date (``2024-13-45``) stays text."""
 
 
-def _timestamp(loader: _SafeLoader, node: yaml.Node) -> Any:
+def _timestamp(loader: _SafeLoader, node: yaml.ScalarNode) -> Any:
     try:
         return loader.construct_yaml_timestamp(node)
     except ValueError:
