@@ -13,7 +13,7 @@ from libhelpers import link, listing, write, write_article
 
 import qtreader.library.catalog as catalog_module
 from qtreader.library import paths
-from qtreader.library.catalog import Catalog, CatalogError
+from qtreader.library.catalog import Catalog, CatalogError, codec, indexing, pool
 from qtreader.library.models import LinkStatus, Severity
 
 T0 = 1_700_000_000  # a fixed mtime, so edits can move it forward explicitly
@@ -325,15 +325,15 @@ def test_a_changed_file_whose_article_row_is_missing_is_written_anew(catalog, li
 
 
 def test_a_large_library_is_listed_in_two_processes(catalog, library, monkeypatch):
-    monkeypatch.setattr(catalog_module, "PARALLEL_SCAN_ARTICLES", 12)  # as if it were large
-    real_scan = catalog_module.scan_rows
+    monkeypatch.setattr(indexing, "PARALLEL_SCAN_ARTICLES", 12)  # as if it were large
+    real_scan = indexing.scan_rows
     calls = []
 
     def spy(root, parallel=False, meanwhile=None):
         calls.append(parallel)
         return real_scan(root, parallel, meanwhile)
 
-    monkeypatch.setattr(catalog_module, "scan_rows", spy)
+    monkeypatch.setattr(indexing, "scan_rows", spy)
     write_article(library, "botany/new.md", T0 + 5, title="Fresh leaves", answer="Green.")
     (library / "physics" / "acid.md").unlink()
     report = catalog.refresh()
@@ -551,16 +551,16 @@ def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
             )
 
     serial = snapshot(tmp_path / "serial.sqlite3", workers=1)
-    monkeypatch.setattr(catalog_module, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(catalog_module, "CHUNK", 8)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(pool, "CHUNK", 8)
     used = []
-    real_pool = catalog_module.ProcessPoolExecutor
+    real_pool = pool.ProcessPoolExecutor
 
     def recording_pool(*args, **kwargs):
         used.append(args)
         return real_pool(*args, **kwargs)
 
-    monkeypatch.setattr(catalog_module, "ProcessPoolExecutor", recording_pool)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", recording_pool)
     parallel = snapshot(tmp_path / "parallel.sqlite3", workers=2)
     assert used, "the parallel path was not taken"
     assert parallel == serial
@@ -574,12 +574,12 @@ def test_parsing_runs_only_a_few_chunks_ahead_of_the_writer(tmp_path, monkeypatc
     root = tmp_path / "many"
     for n in range(60):
         write_article(root, f"s/a{n:02d}.md", T0, title=f"Article {n}", answer=f"Body {n}")
-    monkeypatch.setattr(catalog_module, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(catalog_module, "CHUNK", 2)
-    monkeypatch.setattr(catalog_module, "CHUNKS_AHEAD", 2)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(pool, "CHUNK", 2)
+    monkeypatch.setattr(pool, "CHUNKS_AHEAD", 2)
     unread = [0]
     most = [0]
-    real_pool = catalog_module.ProcessPoolExecutor
+    real_pool = pool.ProcessPoolExecutor
 
     class CountingPool(real_pool):
         def submit(self, *args, **kwargs):
@@ -595,7 +595,7 @@ def test_parsing_runs_only_a_few_chunks_ahead_of_the_writer(tmp_path, monkeypatc
             future.result = result
             return future
 
-    monkeypatch.setattr(catalog_module, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", CountingPool)
     with Catalog(root, db_path=tmp_path / "cat.sqlite3") as cat:
         assert cat.refresh(workers=2).total == 60
         assert len(cat.search("body", typing=False).rowids) == 60
@@ -616,10 +616,10 @@ def _fts_integrity(db: Path) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_indexes_hold_what_the_articles_say(tmp_path, monkeypatch, workers):
-    # Answers reach the index as UTF-8 bytes from the parser (see catalog._Record);
+    # Answers reach the index as UTF-8 bytes from the parser (see records.Record);
     # FTS5's integrity check compares the index with the stored, compressed answers.
-    monkeypatch.setattr(catalog_module, "PARALLEL_THRESHOLD", 10)
-    monkeypatch.setattr(catalog_module, "CHUNK", 4)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(pool, "CHUNK", 4)
     root = tmp_path / "lib"
     answers = ["Café au lait, naïve résumé", "Ελληνικά κείμενα και 漢字", "emoji 🙂 and ß"]
     for n in range(24):
@@ -668,18 +668,18 @@ def test_subject_spellings_are_one_subject_shown_in_the_most_common_spelling(tmp
 
 
 def test_file_that_vanishes_between_scan_and_read(library, monkeypatch):
-    real_scan = catalog_module.scan_rows
+    real_scan = indexing.scan_rows
 
     def scan_with_a_ghost(root, parallel=False, meanwhile=None):
         return [*real_scan(root, parallel, meanwhile), ("ghost.md", 10, T0 * 10**9)]
 
-    monkeypatch.setattr(catalog_module, "scan_rows", scan_with_a_ghost)
+    monkeypatch.setattr(indexing, "scan_rows", scan_with_a_ghost)
     with Catalog(library) as cat:
         report = cat.refresh()
         assert report.total == 12
         (problem,) = [p for p in cat.problems() if p.path == "ghost.md"]
         assert "disappeared" in problem.reason
-        monkeypatch.setattr(catalog_module, "scan_rows", real_scan)
+        monkeypatch.setattr(indexing, "scan_rows", real_scan)
         report = cat.refresh()
         assert report.removed == 1
         assert "ghost.md" not in {p.path for p in cat.problems()}
@@ -1112,8 +1112,8 @@ def _answer_blob(cat: Catalog, rowid: int) -> bytes:
 def test_without_zstd_answers_are_packed_with_zlib_and_still_read_with_it(library, monkeypatch):
     # zstd is optional in Python 3.14's standard library: without it, answers are
     # packed with zlib, and a Python with zstd reads them in the same catalog.
-    with_zstd = catalog_module._zstd
-    monkeypatch.setattr(catalog_module, "_zstd", lambda: None)
+    with_zstd = codec._zstd
+    monkeypatch.setattr(codec, "_zstd", lambda: None)
     cat = Catalog(library)
     cat.refresh()
     rowid = cat.rowid_for_key("/b/leaves")
@@ -1123,7 +1123,7 @@ def test_without_zstd_answers_are_packed_with_zlib_and_still_read_with_it(librar
     (hit,) = cat.hits(cat.search("carotenoids", typing=False))
     assert "carotenoids" in "".join(part for part, _ in hit.snippet_parts())
     cat.close()
-    monkeypatch.setattr(catalog_module, "_zstd", with_zstd)
+    monkeypatch.setattr(codec, "_zstd", with_zstd)
     cat = Catalog(library)
     assert cat.article(rowid).answer == old
     (hit,) = cat.hits(cat.search("carotenoids", typing=False))
@@ -1142,7 +1142,7 @@ def test_without_zstd_answers_are_packed_with_zlib_and_still_read_with_it(librar
 
 def test_a_zstd_answer_where_zstd_is_missing_is_a_catalog_error(monkeypatch):
     packed = catalog_module.pack(b"An answer.")
-    monkeypatch.setattr(catalog_module, "_zstd", lambda: None)
+    monkeypatch.setattr(codec, "_zstd", lambda: None)
     with pytest.raises(CatalogError, match="delete the catalog to have it rebuilt"):
         catalog_module.unpack(packed)
 
@@ -1175,7 +1175,7 @@ def test_differences_between_a_scan_and_the_catalog_match_a_plain_comparison():
     # changes at both ends must all come out as a plain dict comparison says.
     import random
 
-    differences = catalog_module._differences
+    differences = indexing.differences
     rng = random.Random(7)
     skips = 0
     for trial in range(80):

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from libhelpers import write_article
 
-import qtreader.library.catalog as catalog_module
-from qtreader.library.catalog import Catalog
+from qtreader.library.catalog import Catalog, pool, storage, writing
 
 T0 = 1_700_000_000
 
@@ -45,17 +44,17 @@ def test_first_build_lands_in_place_and_readers_see_it(tmp_path):
         assert cat.count() == 0  # this thread has a connection to the empty file
         assert other.submit(cat.count).result() == 0  # and so has the other one
         built: list[str] = []
-        real_create = catalog_module._create
+        real_create = storage.create
 
         def recording_create(path, root, journal="WAL"):
             built.append(f"{Path(path).name} {journal}")
             return real_create(path, root, journal)
 
-        catalog_module._create, saved = recording_create, catalog_module._create
+        storage.create, saved = recording_create, storage.create
         try:
             report = cat.refresh()
         finally:
-            catalog_module._create = saved
+            storage.create = saved
         assert built == [f"cat.sqlite3.building-{os.getpid()} OFF"]
         assert report.total == 12
         assert cat.count() == 12  # the same threads, after the file changed under them
@@ -119,7 +118,7 @@ def test_a_failed_first_build_leaves_an_empty_usable_catalog(tmp_path, monkeypat
         raise OSError(28, "No space left on device")
 
     with Catalog(root, db_path=db) as cat:
-        monkeypatch.setattr(catalog_module._Indexer, "_flush", broken)
+        monkeypatch.setattr(writing.Writer, "_flush", broken)
         with pytest.raises(OSError):
             cat.refresh()
         assert leftovers(db) == []
@@ -146,7 +145,7 @@ def test_files_left_by_a_build_that_died_are_removed(tmp_path):
 
 def test_queries_from_other_threads_during_the_build_never_fail(tmp_path, monkeypatch):
     root = make_library(tmp_path / "lib", count=60)
-    monkeypatch.setattr(catalog_module, "CHUNK", 4)
+    monkeypatch.setattr(pool, "CHUNK", 4)
     db = tmp_path / "cache" / "cat.sqlite3"
     counts: list[int] = []
     errors: list[BaseException] = []
@@ -177,7 +176,7 @@ def test_queries_from_other_threads_during_the_build_never_fail(tmp_path, monkey
 
 
 def test_the_read_gate_makes_a_swap_wait_for_running_queries_and_new_ones_wait_for_it():
-    gate = catalog_module._ReadGate()
+    gate = storage.ReadGate()
     order: list[str] = []
     inside, leave, swapping, swapped = (threading.Event() for _ in range(4))
 

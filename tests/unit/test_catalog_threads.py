@@ -12,6 +12,7 @@ import threading
 from ui_support import SAMPLE
 
 from qtreader.library.catalog import Catalog
+from qtreader.library.catalog import search as search_module
 
 
 def test_interrupting_searches_leaves_other_reads_alone():
@@ -46,7 +47,7 @@ def test_interrupting_searches_leaves_other_reads_alone():
     catalog.close()
 
 
-def test_interrupting_searches_aborts_a_running_search():
+def test_interrupting_searches_aborts_a_running_search(monkeypatch):
     catalog = Catalog(SAMPLE)
     catalog.refresh()
     started = threading.Event()
@@ -60,14 +61,14 @@ def test_interrupting_searches_aborts_a_running_search():
 
     def searcher() -> None:
         catalog._reader.create_function("slow", 1, slow)
-        original = catalog._filters
+        original = search_module.filters
 
         def filters_with_slow_step(*args, **kwargs):
             where, params = original(*args, **kwargs)
             extra = "slow(a.rowid) = 0"
             return (where + " AND " + extra) if where else "WHERE " + extra, params
 
-        catalog._filters = filters_with_slow_step  # type: ignore[method-assign]
+        monkeypatch.setattr(search_module, "filters", filters_with_slow_step)
         try:
             outcome.append(catalog.search("the").total)
         except sqlite3.OperationalError as exc:

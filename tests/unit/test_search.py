@@ -111,11 +111,11 @@ def test_short_last_prefix_in_a_full_search_matches_the_short_fields(search_cata
 
 
 def test_a_search_while_typing_that_matches_too_many_is_not_ranked(search_catalog, monkeypatch):
-    import qtreader.library.catalog as catalog_module
+    from qtreader.library.catalog import search as search_module
 
     ranked = search_catalog.search("lea", quick=True, typing=True, limit=50)
     assert ranked.ranked
-    monkeypatch.setattr(catalog_module, "RANK_CAP", 1)
+    monkeypatch.setattr(search_module, "RANK_CAP", 1)
     broad = search_catalog.search("lea", quick=True, typing=True, limit=50)
     assert not broad.ranked
     assert len(broad.rowids) == 3
@@ -325,7 +325,7 @@ def _titles(catalog: Catalog, rowids) -> list[str]:
 
 
 def test_long_results_keep_their_order(big_catalog):
-    # Long lists of row ids come back from SQLite as one value (see Catalog._rowids):
+    # Long lists of row ids come back from SQLite as one value (see storage.Store.rowids):
     # the order of the query must survive that, for every kind of long list.
     everything = big_catalog.list_rowids()
     assert len(everything) == 2000

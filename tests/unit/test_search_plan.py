@@ -34,7 +34,7 @@ def test_search_plan_drives_from_the_fts_index(query, quick):
             # count that decides whether to rank a search while typing.
             assert "LIST SUBQUERY" in " ".join(plan) or sql.startswith("SELECT count(*)"), plan
             continue
-        # Long results are aggregated over the search as a subquery (Catalog._rowids):
+        # Long results are aggregated over the search as a subquery (storage.Store.rowids):
         # reading that subquery back is not a scan of a table.
         scans = [
             step

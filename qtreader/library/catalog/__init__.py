@@ -1,0 +1,51 @@
+"""The catalog: an SQLite database (with an FTS5 index) describing one library folder.
+
+A package, a module per job:
+
+- ``facade``: the Catalog class, which the reader and the CLI use;
+- ``results``: what it hands back (SearchResult, SearchHit, SubjectCount, RefreshReport)
+  and CatalogError;
+- ``storage``: the file, its connections per thread, locking, a first build put in place;
+- ``schema``: DDL, schema version, column lists and the SQL that writes rows;
+- ``queries``: rows, whole articles, subjects, problems, finding by reference;
+- ``search``: lists and searches over the FTS indexes, ranking, snippets;
+- ``indexing``: a refresh (scan, compare, have what changed parsed and written);
+- ``pool``: parsing in worker processes, a few chunks ahead of the writer;
+- ``records``: the rows one parsed file becomes;
+- ``writing``: the write transaction; ``derived``: links resolved, subjects counted;
+- ``codec``: answers packed with zstd (zlib where zstd is missing).
+
+Tunables are read where they are used: patch them there (e.g. ``pool.CHUNK``,
+``search.RANK_CAP``), not here.
+"""
+
+from .codec import pack, unpack
+from .facade import Catalog
+from .pool import PARALLEL_THRESHOLD
+from .records import title_sort_key
+from .results import (
+    MARK_END,
+    MARK_START,
+    CatalogError,
+    RefreshReport,
+    SearchHit,
+    SearchResult,
+    SubjectCount,
+)
+from .schema import SCHEMA_VERSION
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "PARALLEL_THRESHOLD",
+    "SCHEMA_VERSION",
+    "Catalog",
+    "CatalogError",
+    "RefreshReport",
+    "SearchHit",
+    "SearchResult",
+    "SubjectCount",
+    "pack",
+    "title_sort_key",
+    "unpack",
+]

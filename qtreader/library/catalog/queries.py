@@ -1,0 +1,236 @@
+"""Reading the catalog back: list rows, whole articles with their links, subjects,
+problems, and the article a reference names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from ..links import library_links
+from ..models import Article, ArticleRow, Problem, RelatedLink, Severity
+from .codec import unpack
+from .results import SubjectCount
+from .schema import ARTICLE_COLUMNS
+from .storage import Store
+
+
+class _StoredArticle(NamedTuple):
+    """A row of ``_ARTICLE_SQL``: the articles table's columns, then two more."""
+
+    rowid: int
+    path: str
+    key: str
+    id: str
+    title: str
+    question: str
+    keywords: str
+    subject: str
+    subject_key: str
+    date: str
+    date_sort: str
+    author: str
+    url: str
+    kind: str
+    is_stub: int
+    title_sort: str
+    subject_name: str  # the subject's most common spelling
+    answer: bytes  # packed
+
+
+assert _StoredArticle._fields[: len(ARTICLE_COLUMNS)] == ARTICLE_COLUMNS
+_ARTICLE_SQL = (
+    f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)}, coalesce(s.name, a.subject), "
+    "t.answer FROM articles a JOIN answers t ON t.rowid = a.rowid "
+    "LEFT JOIN subjects s ON s.key = a.subject_key WHERE a.rowid = ?"
+)
+
+
+def count(store: Store, include_stubs: bool) -> int:
+    # From the per-subject totals each refresh keeps: counting 150,000 rows takes
+    # ~7 ms, and the reader asks after every search.
+    total = "sum(count)" if include_stubs else "sum(count - stubs)"
+    ((n,),) = store.query(f"SELECT coalesce({total}, 0) FROM subjects")
+    return n
+
+
+def subjects(store: Store, include_stubs: bool) -> list[SubjectCount]:
+    shown = "count" if include_stubs else "count - stubs"
+    found = store.query(
+        f"SELECT key, name, {shown} FROM subjects WHERE {shown} > 0 ORDER BY name COLLATE NOCASE"
+    )
+    return [SubjectCount(key, name, n) for key, name, n in found]
+
+
+def problems(store: Store) -> list[Problem]:
+    rows = store.query("SELECT path, line, reason, severity FROM problems ORDER BY path, rowid")
+    return [Problem(path, reason, line, Severity(sev)) for path, line, reason, sev in rows]
+
+
+def problem_count(store: Store) -> tuple[int, int]:
+    """(files skipped, files with warnings)."""
+    rows = store.query("SELECT severity, count(DISTINCT path) FROM problems GROUP BY severity")
+    counts = dict(rows)
+    return counts.get("error", 0), counts.get("warning", 0)
+
+
+def rows(store: Store, rowids: Sequence[int]) -> list[ArticleRow]:
+    """List rows for these ids, in the order given."""
+    if not rowids:
+        return []
+    found: dict[int, ArticleRow] = {}
+    ids = list(rowids)
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        for rowid, key, title, subject, date, stub in store.query(
+            "SELECT a.rowid, a.key, a.title, coalesce(s.name, a.subject), a.date, a.is_stub "
+            f"FROM articles a LEFT JOIN subjects s ON s.key = a.subject_key "
+            f"WHERE a.rowid IN ({marks})",
+            part,
+        ):
+            found[rowid] = ArticleRow(rowid, key, title, subject, date, bool(stub))
+    return [found[r] for r in ids if r in found]
+
+
+def article(store: Store, rowid: int) -> Article | None:
+    """The whole article, with its related links and backlinks."""
+    found = store.query(_ARTICLE_SQL, (rowid,))
+    if not found:
+        return None
+    a = _StoredArticle._make(found[0])
+    result = Article(
+        rowid=a.rowid, path=a.path, key=a.key, id=a.id, title=a.title, question=a.question,
+        answer=unpack(a.answer), keywords=a.keywords, subject=a.subject_name, date=a.date,
+        date_sort=a.date_sort, author=a.author, url=a.url, kind=a.kind, is_stub=bool(a.is_stub),
+    )  # fmt: skip
+    result.links.extend(_related_links(store, rowid))
+    result.backlinks.extend(_backlinks(store, rowid))
+    return result
+
+
+def _related_links(store: Store, rowid: int) -> list[RelatedLink]:
+    """An article's related links in order, without self links and repeats."""
+    links = []
+    seen: set[object] = set()
+    for position, lid, title, subject, url, target, t_key, t_title, t_subject in store.query(
+        "SELECT l.position, l.id, l.title, l.subject, l.url, l.target, t.key, t.title, "
+        "coalesce(s.name, t.subject) FROM links l LEFT JOIN articles t ON t.rowid = l.target "
+        "LEFT JOIN subjects s ON s.key = t.subject_key WHERE l.src = ? ORDER BY l.position",
+        (rowid,),
+    ):
+        if target == rowid:
+            continue  # a self link
+        ident = target if target is not None else (url, lid, title)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        links.append(
+            RelatedLink(position, lid, title or t_title or "", t_subject or subject, url, t_key)
+        )
+    return links
+
+
+def _backlinks(store: Store, rowid: int) -> list[RelatedLink]:
+    """The articles that link to this one, in title order."""
+    return [
+        RelatedLink(n, bid, title, subject, url, key)
+        for n, (key, bid, title, subject, url) in enumerate(
+            store.query(
+                "SELECT DISTINCT a.key, a.id, a.title, coalesce(s.name, a.subject), a.url "
+                "FROM links l JOIN articles a ON a.rowid = l.src "
+                "LEFT JOIN subjects s ON s.key = a.subject_key "
+                "WHERE l.target = ? AND l.src != ? ORDER BY a.title_sort",
+                (rowid, rowid),
+            ),
+            start=1,
+        )
+    ]
+
+
+def _rowid(store: Store, sql: str, params: Sequence[object]) -> int | None:
+    """The rowid that ``sql`` selects first, if any."""
+    rowid: int | None = store.value(sql, params)
+    return rowid
+
+
+def rowid_for_key(store: Store, key: str) -> int | None:
+    return _rowid(store, "SELECT rowid FROM articles WHERE key = ? LIMIT 1", (key,))
+
+
+def find(store: Store, ref: str) -> int | None:
+    """Resolve a reference typed by a user: a key or url, an id, a file path or a title."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    for sql, value in _lookups(store.root, ref):
+        rowid = _rowid(store, sql, (value,))
+        if rowid is not None:
+            return rowid
+    return None
+
+
+def _lookups(root: Path, ref: str) -> Iterator[tuple[str, str]]:
+    """The queries that may find ``ref``, in the order tried: by key or url, id, path
+    and title."""
+    candidates = [ref]
+    if ref.startswith(("http://", "https://")):
+        # A full link to the site: the library keeps site-relative urls.
+        after = ref.split("://", 1)[1]
+        candidates.append("/" + after.split("/", 1)[1] if "/" in after else "/")
+    for candidate in candidates:
+        for column in ("key", "url"):
+            yield f"SELECT rowid FROM articles WHERE {column} = ? LIMIT 1", candidate
+    yield "SELECT rowid FROM articles WHERE id = ? ORDER BY is_stub, rowid LIMIT 1", ref
+    rel = _library_path(root, ref)  # only looked at when the above found nothing
+    if rel:
+        yield "SELECT rowid FROM articles WHERE path = ?", rel
+    yield "SELECT rowid FROM articles WHERE title = ? COLLATE NOCASE LIMIT 1", ref
+
+
+def _library_path(root: Path, ref: str) -> str | None:
+    """``ref`` as a file path relative to the library ``root``, if it can be one."""
+    path = Path(ref)
+    if path.is_absolute():
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except (ValueError, OSError):
+            return None
+    rel = path.as_posix()
+    if not (root / rel).exists() and path.exists():
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            return None
+    return rel
+
+
+def answer_links(store: Store, article: Article) -> list[RelatedLink]:
+    """The links of an article's answer that point into the library, resolved."""
+
+    def resolve(href: str) -> tuple[str, str, str] | None:
+        rowid = find(store, href)
+        if rowid is None:
+            return None
+        row = rows(store, [rowid])[0]
+        return row.key, row.title, row.subject
+
+    return library_links(article.answer, resolve)
+
+
+def find_by_id_title(store: Store, id_: str, title: str) -> int | None:
+    """A bookmark's article after its url changed: same id and title, else same title."""
+    if id_ and title:
+        rowid = _rowid(
+            store, "SELECT rowid FROM articles WHERE id = ? AND title = ? LIMIT 1", (id_, title)
+        )
+        if rowid is not None:
+            return rowid
+    if title:
+        return _rowid(store, "SELECT rowid FROM articles WHERE title = ? LIMIT 1", (title,))
+    return None
+
+
+def subject_name(store: Store, key: str) -> str | None:
+    name: str | None = store.value("SELECT name FROM subjects WHERE key = ?", (key,))
+    return name

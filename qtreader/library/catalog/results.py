@@ -1,0 +1,79 @@
+"""What the catalog hands back: search results and hits, subject counts, refresh reports."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..models import ArticleRow
+from ..query import ParsedQuery
+
+MARK_START = "\x02"  # brackets a matched word in snippets; content never holds these
+MARK_END = "\x03"
+
+Progress = Callable[[int, int], None]  # (files read, files to read)
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened or written (e.g. the cache dir is unwritable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectCount:
+    key: str
+    name: str
+    count: int
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    total: int = 0
+    problems: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    @property
+    def unchanged(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """Matching row ids in display order, and the query as parsed."""
+
+    rowids: array
+    query: ParsedQuery = field(default_factory=ParsedQuery)
+    ranked: bool = False
+    truncated: bool = False  # stopped at the limit: there may be more matches
+
+    @property
+    def total(self) -> int:
+        return len(self.rowids)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    row: ArticleRow
+    snippet: str  # matched words between MARK_START and MARK_END
+
+    def snippet_parts(self) -> list[tuple[str, bool]]:
+        """The snippet as (text, is_match) pieces."""
+        parts: list[tuple[str, bool]] = []
+        rest = self.snippet
+        while rest:
+            start = rest.find(MARK_START)
+            if start == -1:
+                parts.append((rest, False))
+                break
+            end = rest.find(MARK_END, start)
+            if end == -1:
+                end = len(rest)
+            if start:
+                parts.append((rest[:start], False))
+            parts.append((rest[start + 1 : end], True))
+            rest = rest[end + 1 :]
+        return parts

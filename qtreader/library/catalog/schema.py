@@ -1,0 +1,117 @@
+"""The catalog's tables: DDL, schema version, column lists and the SQL that writes rows."""
+
+from __future__ import annotations
+
+# 8: answers packed with zstd. A build that reads only zlib must rebuild such a
+# catalog, not open it.
+SCHEMA_VERSION = 8
+
+SCHEMA = f"""
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, article INTEGER
+) WITHOUT ROWID;
+CREATE TABLE articles(
+    rowid INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    question TEXT NOT NULL,
+    keywords TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    subject_key TEXT NOT NULL,
+    date TEXT NOT NULL,
+    date_sort TEXT NOT NULL,
+    author TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    is_stub INTEGER NOT NULL,
+    title_sort TEXT NOT NULL
+);
+-- Answers are most of the bytes: kept apart, the articles table is small, so its
+-- scans and index builds (7 of them after a cold build) read a tenth of the pages.
+CREATE TABLE answers(
+    rowid INTEGER PRIMARY KEY,
+    answer BLOB NOT NULL  -- UTF-8 in a zstd frame (a zlib stream where zstd is missing)
+);
+CREATE TABLE links(
+    src INTEGER NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
+    subject TEXT NOT NULL, subject_key TEXT NOT NULL, url TEXT NOT NULL, target INTEGER
+);
+CREATE TABLE problems(path TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL, severity TEXT);
+CREATE TABLE subjects(key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER, stubs INTEGER);
+-- The FTS index reads its text through this view, which unpacks the answers.
+CREATE VIEW articles_text AS
+    SELECT a.rowid AS rowid, a.title, a.question, unzip(t.answer) AS answer, a.keywords, a.subject
+    FROM articles a JOIN answers t ON t.rowid = a.rowid;
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, question, answer, keywords, subject,
+    content='articles_text', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+-- Searches while typing: the short fields only, with prefix indexes so that the first
+-- letters of a word are one lookup. Small, so cheap to build; the big index above has
+-- no prefix index (it would cost a third more to build and store).
+CREATE VIRTUAL TABLE quick USING fts5(
+    title, question, keywords,
+    content='articles', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+);
+INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
+"""
+# Secondary indexes. A cold build drops them and creates them after the bulk
+# insert (inside the same transaction): sorting once beats 150,000 B-tree inserts.
+INDEXES = {
+    "articles_key": "articles(key)",
+    "articles_id": "articles(id)",
+    "articles_url": "articles(url)",
+    "articles_title": "articles(title)",
+    "articles_order": "articles(is_stub, title_sort)",
+    "articles_subject": "articles(subject_key, is_stub, title_sort)",
+    "articles_spelling": "articles(subject_key, subject, is_stub)",  # subject names
+    "links_src": "links(src)",
+    "links_target": "links(target)",
+    "problems_path": "problems(path)",
+}
+CREATE_INDEXES = "".join(f"CREATE INDEX {name} ON {on};\n" for name, on in INDEXES.items())
+# FTS5 flushes its in-memory term hash to a new segment every 1 MB by default and
+# merges every 4 segments: a bulk build spends more time merging than tokenizing.
+BULK_FTS = {"hashsize": 32 * 1024 * 1024, "automerge": 4}
+# After a bulk build automatic merging is turned off: left on, the next small
+# refreshes would merge their segments with the big ones (seconds each, measured, and
+# a file growing by a quarter). Small segments still get merged among themselves by
+# FTS5's "crisis merge" (16 on one level). The build is not merged into one segment
+# at the end ('optimize'): with a 32 MB term buffer it leaves a handful of segments,
+# searches measured the same, and the merge cost 3-5 s after the last file was read.
+AFTER_BULK_FTS = {"automerge": 0, "hashsize": 1024 * 1024}
+
+# The articles table's columns, in its order.
+ARTICLE_COLUMNS = (
+    "rowid", "path", "key", "id", "title", "question", "keywords", "subject", "subject_key",
+    "date", "date_sort", "author", "url", "kind", "is_stub", "title_sort",
+)  # fmt: skip
+ARTICLE_COLUMNS_SQL = ", ".join(ARTICLE_COLUMNS)
+FTS_COLUMNS_SQL = "title, question, answer, keywords, subject"
+QUICK_COLUMNS = ("title", "question", "keywords")
+QUICK_COLUMNS_SQL = ", ".join(QUICK_COLUMNS)
+# What a rewritten article's changed columns touch:
+LINK_NAME_COLUMNS = frozenset({"url", "id", "title", "subject_key"})  # links resolve by these
+FTS_SOURCE_COLUMNS = frozenset({"title", "question", "keywords", "subject"})  # and the answer
+SUBJECT_COLUMNS = frozenset({"subject", "subject_key", "is_stub"})
+
+INSERT_ARTICLE = (
+    f"INSERT INTO articles({ARTICLE_COLUMNS_SQL}) VALUES ({','.join('?' * len(ARTICLE_COLUMNS))})"
+)
+INSERT_ANSWER = "INSERT INTO answers VALUES (?,?)"
+INSERT_LINK = (
+    "INSERT INTO links(src, position, id, title, subject, subject_key, url) VALUES (?,?,?,?,?,?,?)"
+)
+INSERT_PROBLEM = "INSERT INTO problems VALUES (?,?,?,?)"
+INSERT_FILE = "INSERT INTO files VALUES (?,?,?,?)"
+# The answer comes as UTF-8 bytes (see records.Record): CAST makes it the same text
+# that the articles_text view gives for it later.
+INSERT_FTS = f"INSERT INTO fts(rowid, {FTS_COLUMNS_SQL}) VALUES (?,?,?,CAST(? AS TEXT),?,?)"
+INSERT_QUICK = f"INSERT INTO quick(rowid, {QUICK_COLUMNS_SQL}) VALUES (?,?,?,?)"
+DELETE_FTS = f"INSERT INTO fts(fts, rowid, {FTS_COLUMNS_SQL}) VALUES ('delete',?,?,?,?,?,?)"
+DELETE_QUICK = f"INSERT INTO quick(quick, rowid, {QUICK_COLUMNS_SQL}) VALUES ('delete',?,?,?,?)"

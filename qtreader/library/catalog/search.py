@@ -1,0 +1,210 @@
+"""Which articles, in which order: lists by subject, searches planned over the two FTS
+indexes, ranking, and hits with snippets."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from operator import attrgetter
+from typing import NamedTuple
+
+from ..query import ParsedQuery, exclusion_expression, fts_expression, parse_query
+from .queries import rows
+from .results import MARK_END, MARK_START, SearchHit, SearchResult
+from .storage import Store
+
+# bm25 weights per FTS column: title, question, answer, keywords, subject.
+_WEIGHTS = "10.0, 6.0, 1.0, 4.0, 2.0"
+_QUICK_WEIGHTS = "10.0, 6.0, 4.0"  # title, question, keywords
+# A search while typing that matches more articles than this lists a screenful in
+# title order instead of ranking them all: bm25 over 100,000 rows takes ~40 ms, and
+# the ranked full search follows as soon as typing pauses.
+RANK_CAP = 20_000
+
+
+class _Match(NamedTuple):
+    rowid: int
+    title_sort: str
+
+
+def filters(
+    subject: str | None, include_stubs: bool, subject_prefixes: list[str]
+) -> tuple[str, list[object]]:
+    """The WHERE clause (on ``articles a``) and its parameters for these filters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if subject is not None:
+        clauses.append("a.subject_key = ?")
+        params.append(subject)
+    if not include_stubs:
+        clauses.append("a.is_stub = 0")
+    if subject_prefixes:
+        ors = []
+        for key in subject_prefixes:
+            # A prefix as a range, so the subject index serves it (LIKE cannot).
+            ors.append("(a.subject_key >= ? AND a.subject_key < ?)")
+            params.extend([key, key + "\U0010ffff"])
+        clauses.append("(" + " OR ".join(ors) + ")")
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def list_rowids(store: Store, subject: str | None, include_stubs: bool) -> array:
+    """Every article (of a subject) in title order, as row ids."""
+    where, params = filters(subject, include_stubs, [])
+    return store.rowids(f"SELECT rowid AS id FROM articles a {where} ORDER BY title_sort", params)
+
+
+def search(
+    store: Store,
+    text: str,
+    subject: str | None,
+    include_stubs: bool,
+    quick: bool,
+    typing: bool,
+    limit: int | None,
+) -> SearchResult:
+    """Articles matching ``text``, best first (see Catalog.search)."""
+    parsed = parse_query(text, typing=typing)
+    where, params = filters(subject, include_stubs, parsed.subjects)
+    table = "quick" if quick else "fts"
+    if not parsed.include:
+        return _exclusions_only(store, parsed, table, where, params, limit)
+    extra = where.replace("WHERE", "AND", 1) if where else ""
+    # A last word of one or two letters, while typing, is the prefix of thousands of
+    # words: only the quick index has prefix indexes to look it up at once.
+    short_prefix = parsed.prefix_last and len(parsed.include[-1][-1]) < 3
+    lone_short_prefix = short_prefix and len(parsed.include) == 1
+    expr = fts_expression(parsed)
+    if short_prefix and not quick:
+        # The full index has no prefix index: the last word matches as a prefix in
+        # the short fields, or as a whole word anywhere ("vitamin d" still finds a
+        # "d" in an answer). Exclusions still look at the whole text.
+        either = (
+            "(a.rowid IN (SELECT rowid FROM quick WHERE quick MATCH ?) "
+            "OR a.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?))"
+        )
+        either_params = [
+            fts_expression(ParsedQuery(include=parsed.include[-1:], prefix_last=True)),
+            fts_expression(ParsedQuery(include=parsed.include[-1:])),
+        ]
+        if lone_short_prefix:
+            return _short_prefix_alone(store, parsed, where, params, either, either_params, limit)
+        extra += f" AND {either}"
+        params.extend(either_params)
+        expr = fts_expression(ParsedQuery(include=parsed.include[:-1], exclude=parsed.exclude))
+    # A lone one- or two-letter prefix matches most of a large library; ranking all
+    # of it costs more than it is worth, so those list in title order. So does any
+    # search while typing (``limit``) that matches more than RANK_CAP articles.
+    ranked = not lone_short_prefix
+    if ranked and limit and table == "quick":
+        ((matches,),) = store.query("SELECT count(*) FROM quick WHERE quick MATCH ?", [expr])
+        ranked = matches <= RANK_CAP
+    rowids = _matching(store, table, expr, extra, params, ranked, limit)
+    return SearchResult(rowids, parsed, ranked=ranked, truncated=_truncated(rowids, limit))
+
+
+def _matching(
+    store: Store,
+    table: str,
+    expr: str | None,
+    extra: str,
+    params: list[object],
+    ranked: bool,
+    limit: int | None,
+) -> array:
+    """The rowids that match ``expr`` in ``table`` and the ``extra`` clauses, by rank
+    (or in title order)."""
+    limit_sql = f" LIMIT {int(limit)}" if limit else ""
+    # CROSS JOIN keeps the FTS query as the outer loop: left to itself, SQLite may walk
+    # the title index and run the MATCH once per article (seconds for "s").
+    join = (
+        f"SELECT a.rowid AS id, a.title_sort FROM {table} CROSS JOIN articles a "
+        f"ON a.rowid = {table}.rowid WHERE {table} MATCH ? {extra}"
+    )
+    if not ranked and limit:
+        # A first screenful while typing: any `limit` matches, in title order. Sorting
+        # every match of "s" would cost more than the whole keystroke may.
+        found = map(_Match._make, store.query(f"{join}{limit_sql}", [expr, *params]))
+        return array("q", (m.rowid for m in sorted(found, key=attrgetter("title_sort"))))
+    weights = _QUICK_WEIGHTS if table == "quick" else _WEIGHTS
+    order = f"bm25({table}, {weights})" if ranked else "a.title_sort"
+    return store.rowids(f"{join} ORDER BY {order}{limit_sql}", [expr, *params])
+
+
+def _exclusions_only(
+    store: Store,
+    parsed: ParsedQuery,
+    table: str,
+    where: str,
+    params: list[object],
+    limit: int | None,
+) -> SearchResult:
+    """A search with no word to find ("-word", "subject:x"): in title order."""
+    exclusion = exclusion_expression(parsed)
+    if exclusion:
+        where = (where + " AND " if where else "WHERE ") + (
+            f"a.rowid NOT IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
+        )
+        params.append(exclusion)
+    rowids = _in_title_order(store, parsed, where, params, limit)
+    return SearchResult(rowids, parsed, truncated=_truncated(rowids, limit))
+
+
+def _short_prefix_alone(
+    store: Store,
+    parsed: ParsedQuery,
+    where: str,
+    params: list[object],
+    either: str,
+    either_params: Sequence[object],
+    limit: int | None,
+) -> SearchResult:
+    """A full search for one word of one or two letters: in title order (see search)."""
+    clauses = [either]
+    params = [*params, *either_params]
+    exclusion = exclusion_expression(parsed)
+    if exclusion:
+        clauses.append("a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+        params.append(exclusion)
+    where = (where + " AND " if where else "WHERE ") + " AND ".join(clauses)
+    rowids = _in_title_order(store, parsed, where, params, limit)
+    return SearchResult(rowids, parsed, ranked=False, truncated=_truncated(rowids, limit))
+
+
+def _in_title_order(
+    store: Store, parsed: ParsedQuery, where: str, params: list[object], limit: int | None
+) -> array:
+    # With a subject: prefix, read the subject's range from its index and sort
+    # only those; unguided, SQLite walks every article in title order.
+    source = "articles a INDEXED BY articles_subject" if parsed.subjects else "articles a"
+    limit_sql = f" LIMIT {int(limit)}" if limit else ""
+    return store.rowids(
+        f"SELECT a.rowid AS id FROM {source} {where} ORDER BY a.title_sort{limit_sql}", params
+    )
+
+
+def _truncated(rowids: array, limit: int | None) -> bool:
+    """Whether a search stopped at its limit: there may be more matches."""
+    return bool(limit) and len(rowids) >= (limit or 0)
+
+
+def hits(store: Store, result: SearchResult, start: int, count: int) -> list[SearchHit]:
+    """Rows with snippets for a slice of a search result."""
+    rowids = list(result.rowids[start : start + count])
+    found = {row.rowid: row for row in rows(store, rowids)}
+    snippets: dict[int, str] = {}
+    expr = fts_expression(result.query)
+    if expr and rowids:
+        marks = ",".join("?" * len(rowids))
+        snippets = dict(
+            store.query(
+                f"SELECT rowid, snippet(fts, 2, ?, ?, '…', 14) FROM fts "
+                f"WHERE fts MATCH ? AND rowid IN ({marks})",
+                [MARK_START, MARK_END, expr, *rowids],
+            )
+        )
+    return [
+        SearchHit(found[rowid], " ".join((snippets.get(rowid) or "").split()))
+        for rowid in rowids
+        if rowid in found
+    ]
