@@ -26,6 +26,12 @@ class Scope:
         """A list of the user's own (bookmarks or history), not a catalog search."""
         return self.kind in ("bookmarks", "history")
 
+    @property
+    def session_subject(self) -> str | None:
+        """How a session file names this scope: a subject key, "bookmarks",
+        "history", or None for all articles."""
+        return self.kind if self.is_saved else self.subject
+
 
 ALL = Scope()
 BOOKMARKS = Scope("bookmarks", None, "Bookmarks")

@@ -673,9 +673,9 @@ async def test_first_index_progress_says_when_the_files_are_read_and_the_index_i
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         label = app.reader.query_one("#loading-label", Label)
-        app.reader._progress(3, 10)
+        app.reader.search_pane.show_progress(3, 10)
         assert str(label.render()) == "Reading the library: 3 of 10 files"
-        app.reader._progress(10, 10)
+        app.reader.search_pane.show_progress(10, 10)
         assert str(label.render()) == "Read all 10 files; finishing the search index…"
 
 
@@ -770,8 +770,8 @@ async def test_quitting_before_the_first_list_ends_the_waiting_refresh_at_once(
         return real_refresh(catalog, *args, **kwargs)
 
     monkeypatch.setattr(Catalog, "refresh", recording_refresh)
-    # The list never shows: the search that would fill it does nothing.
-    monkeypatch.setattr(SearchPane, "run_search", lambda self, *a, **k: None)
+    # The list never shows: the pane never says it has drawn one.
+    monkeypatch.setattr(SearchPane, "_shown", lambda self: None)
     woke = threading.Event()
 
     class WatchedEvent(threading.Event):

@@ -7,11 +7,9 @@ with messages, so the UI never waits on disk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -19,14 +17,11 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
-from textual.worker import WorkerFailed
 
 from ...library.bookmarks import BookmarkStore, HistoryStore
-from ...library.catalog import Catalog, CatalogError
+from ...library.catalog import Catalog
 from ...library.export import article_link, article_markdown
-from ...library.links import LinkKind, classify_url
-from ...library.models import Article, RelatedLink
-from ...library.query import parse_query
+from ...library.models import Article
 from ...library.state import Session, StateStore
 from ...library.text import clean_line
 from ..bookmark_actions import BookmarkActions, BookmarkFailed, BookmarksChanged
@@ -38,23 +33,21 @@ from ..library_loader import (
     LoadProgress,
 )
 from ..reading import LibraryCounts, Opening, UserFiles
-from ..state import BOOKMARKS, HISTORY, Navigation, Scope
+from ..state import BOOKMARKS, HISTORY, Scope
 from ..widgets.article_list import ArticleList
 from ..widgets.article_view import ArticleView
 from ..widgets.link_item import LinkItem
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from ..widgets.subject_tree import SubjectTree
-from .confirm import ConfirmScreen
+from .layout import PANES, layout_classes
 from .note import NoteScreen
+from .opener import ArticleOpener
+from .problems import ProblemsScreen
 
-NARROW_WIDTH = 100  # below this, one pane at a time
-PANES = ("subjects", "middle", "view")
-WIDE_WIDTH = 130  # from this, all three panes
 # Actions that need an open article, and those of the Bookmarks list.
 ARTICLE_ACTIONS = ("find", "copy_link", "copy_answer", "open_original", "toggle_math")
 BOOKMARK_LIST_ACTIONS = ("remove_bookmark", "edit_note", "undo_remove")
-T = TypeVar("T")
 
 
 class ReaderScreen(Screen[None]):
@@ -104,7 +97,6 @@ class ReaderScreen(Screen[None]):
         super().__init__()
         self.base_url = base_url
         self.column_width = column_width
-        self.show_math = True  # LaTeX shown as Unicode; "$" shows the raw source
         self.root = root
         self.library = str(root)
         self.show_stubs = show_stubs
@@ -113,7 +105,8 @@ class ReaderScreen(Screen[None]):
         self.state = StateStore()
         self.bookmarking = BookmarkActions(self, self.user)
         self.loader = LibraryLoader(self, root, self.user, self.state, show_stubs)
-        self.nav = Navigation()
+        self.opener = ArticleOpener(self)
+        self.nav = self.opener.nav
         self.article: Article | None = None
         self._pane = "middle"  # the pane shown when they do not all fit
         self._marked: set[str] = set()  # bookmarked keys
@@ -139,7 +132,7 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # The layout classes before the panes are styled: set later, they restyle
         # every widget once more (tens of ms at launch).
-        self._apply_width(self.app.size.width, update=False)
+        self._apply_width(update=False)
         with Horizontal(id="panes"):
             yield self.subjects
             yield self.search_pane
@@ -150,7 +143,7 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#status", StatusBar).show(self._library_name())
         self.query_one("#column").styles.max_width = self.column_width
-        self._apply_width(self.app.size.width)
+        self._apply_width()
         self._report_messages(self.user.bookmarks.take_messages())
         self.loader.start()
 
@@ -158,26 +151,14 @@ class ReaderScreen(Screen[None]):
         return clean_line(self.root.name) or str(self.root)
 
     def on_resize(self) -> None:
-        self._apply_width(self.app.size.width)
+        self._apply_width()
 
-    def _apply_width(self, width: int, update: bool = True) -> None:
-        narrow = width < NARROW_WIDTH
-        # Too narrow for three panes: the subject tree shows only while it has focus.
-        self._layout_classes(narrow, not narrow and width < WIDE_WIDTH, update)
+    def _apply_width(self, update: bool = True) -> None:
+        self.update_classes(layout_classes(self.app.size.width, self._pane), update=update)
 
     def _show_pane(self, pane: str) -> None:
         self._pane = pane
-        self._layout_classes(self.has_class("narrow"), self.has_class("medium"))
-
-    def _layout_classes(self, narrow: bool, medium: bool, update: bool = True) -> None:
-        # A change of the screen's classes restyles every widget on it (77 ms with an
-        # article open, measured on a slow machine), so they change in one go and only
-        # where the styles use them: narrow screens show the focused pane alone, medium
-        # ones tell only the subject tree apart (reader.tcss). Moving between the list
-        # and the article, the commonest move, then restyles nothing on wider screens.
-        shown = self._pane if narrow or (medium and self._pane == "subjects") else None
-        classes = {f"show-{pane}": pane == shown for pane in PANES}
-        self.update_classes({"narrow": narrow, "medium": medium, **classes}, update=update)
+        self._apply_width()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         widget = event.widget
@@ -190,11 +171,8 @@ class ReaderScreen(Screen[None]):
     # -- loading -------------------------------------------------------------
 
     @on(LoadProgress)
-    def _on_progress(self, message: LoadProgress) -> None:
-        self._progress(message.done, message.total)
-
-    def _progress(self, done: int, total: int) -> None:
-        self.search_pane.show_progress(done, total)
+    def _progress(self, message: LoadProgress) -> None:
+        self.search_pane.show_progress(message.done, message.total)
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
@@ -222,22 +200,8 @@ class ReaderScreen(Screen[None]):
         self._show_counts(opening.counts)
         self._report_messages(self.state.take_messages())
         session = opening.session
-        # Typed while the library was loading: kept, and searched for, instead of the
-        # session's query.
-        typed = pane.search_box.has_focus and bool(pane.search_box.value)
-        pane.restore_cursor = None if typed else session.list_index
-        pane.scope = opening.scope
         self.subjects.select_scope(opening.scope)
-        # The list shown below is the search: the searches scheduled by keystrokes
-        # typed while loading, or by putting the saved query back, would follow it (a
-        # quick one replacing it with titles only, then the full one again).
-        pane.stop_timers()
-        if session.query and not typed:
-            pane.set_query(session.query)
-        if opening.result is not None and not typed:
-            pane.show_result(pane.generations.start(), opening.result, opening.scope)
-        else:
-            pane.run_search(full=True)
+        typed = pane.restore(opening.scope, session.query, session.list_index, opening.result)
         if opening.article is not None:
             self.open_rowid(opening.article, key=session.article, focus=False)
         if not typed:
@@ -266,6 +230,9 @@ class ReaderScreen(Screen[None]):
         self.query_one("#status", StatusBar).show(
             self._library_name(), counts.total, counts.skipped
         )
+
+    def is_bookmarked(self, key: str) -> bool:
+        return key in self._marked
 
     def _set_marked(self, marked: set[str]) -> None:
         # The same set object stays shared with the search pane's rows.
@@ -319,77 +286,10 @@ class ReaderScreen(Screen[None]):
     def open_rowid(
         self, rowid: int, *, key: str | None = None, record: bool = True, focus: bool = True
     ) -> None:
-        """Open an article. Back/forward history is updated now, not when the article is
-        drawn, so "[" pressed while it is still being drawn goes back from it."""
-        if record and self.catalog is not None:
-            if key is None:
-                rows = self.catalog.rows([rowid])
-                key = rows[0].key if rows else None
-            if key is not None:
-                self.nav.visit(key)
-        self._open(rowid, record, focus)
+        self.opener.open_rowid(rowid, key=key, record=record, focus=focus)
 
     def open_key(self, key: str, record: bool = True) -> None:
-        if self.catalog is None:
-            return
-        rowid = self.catalog.rowid_for_key(key)
-        if rowid is None:
-            self.notify("That article is not in this library.", severity="warning")
-            return
-        self.open_rowid(rowid, key=key, record=record)
-
-    @work(exclusive=True, group="open")
-    async def _open(self, rowid: int, record: bool, focus: bool) -> None:
-        catalog = self.catalog
-        if catalog is None:
-            return
-        try:
-            article = await self._in_thread(lambda: catalog.article(rowid))
-            if article is None:
-                self.notify("That article is no longer in the library.", severity="warning")
-                return
-            links: list[RelatedLink] = await self._in_thread(lambda: catalog.answer_links(article))
-        except WorkerFailed as failed:
-            self._unreadable(catalog, failed.error)
-            return
-        self.article = article
-        view = self.view
-        pane = self.search_pane
-        terms = parse_query(pane.query_text).terms() if self.scope.kind != "bookmarks" else []
-        # One layout of the screen for all of it: the view's parts, the list's
-        # selection and the focus would otherwise each lay it out again (about 50 ms
-        # a time with a long answer on a slow machine).
-        with self.app.batch_update():
-            await view.show(
-                article,
-                bookmarked=article.key in self._marked,
-                answer_links=links,
-                transform=self._math_transform(),
-            )
-            view.highlight_terms(terms)
-            pane.follow(article)
-            if focus:
-                view.focus()
-        if record:
-            # After the article is painted: the history thread would slow the layout.
-            self.call_after_refresh(self.bookmarking.record_history, article)
-
-    async def _in_thread(self, read: Callable[[], T]) -> T:
-        """``read`` in a thread worker (the catalog's reads wait on disk)."""
-        worker = self.run_worker(read, thread=True, group="fetch", exit_on_error=False)
-        return await worker.wait()
-
-    def _unreadable(self, catalog: Catalog, error: BaseException) -> None:
-        """A damaged catalog file, or answers packed in a way this Python cannot unpack:
-        say so, keep what is shown."""
-        if isinstance(error, CatalogError):  # it says what to do
-            message = f"This article could not be read: {error} ({catalog.db_path})."
-        else:
-            message = (
-                f"This article could not be read from the catalog: {error}. The "
-                f"catalog is {catalog.db_path}; deleting it makes the reader rebuild it."
-            )
-        self.notify(message, severity="error", timeout=15)
+        self.opener.open_key(key, record)
 
     @on(LinkItem.Followed)
     def _link_followed(self, event: LinkItem.Followed) -> None:
@@ -404,54 +304,20 @@ class ReaderScreen(Screen[None]):
     @on(Markdown.LinkClicked)
     def _answer_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.prevent_default()
-        self.follow_href(event.href)
+        self.opener.follow_href(event.href)
 
     def follow_href(self, href: str) -> None:
-        kind = classify_url(href)
-        shown = clean_line(href)
-        if kind is LinkKind.REFUSED:
-            self.notify(f"Links like {shown} are not opened.", title="Refused", severity="error")
-            return
-        if kind is LinkKind.WEB:
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.app.open_url(href)
-
-            self.app.push_screen(
-                ConfirmScreen(f"Open this page in your browser?\n\n{shown}", "Open"), answered
-            )
-            return
-        rowid = self.catalog.find(href) if self.catalog else None
-        if rowid is None:
-            self.notify(f"{shown} is not in this library.", severity="warning")
-            return
-        self.open_rowid(rowid)
+        self.opener.follow_href(href)
 
     @on(ArticleView.ShowMore)
     async def _show_more(self) -> None:
         await self.view.show_more()
 
-    def _math_transform(self) -> Callable[[str], str] | None:
-        if not self.show_math:
-            return None
-        from ...library.mathtext import has_math, render_math
-
-        return lambda text: render_math(text) if has_math(text) else text
-
     def action_back(self) -> None:
-        visit = self.nav.back()
-        if visit is None:
-            self.notify("This is the first article you opened.", timeout=2)
-            return
-        self.open_key(visit.key, record=False)
+        self.opener.back()
 
     def action_forward(self) -> None:
-        visit = self.nav.forward()
-        if visit is None:
-            self.notify("There is nothing to go forward to.", timeout=2)
-            return
-        self.open_key(visit.key, record=False)
+        self.opener.forward()
 
     # -- the open article's actions ------------------------------------------------
 
@@ -463,13 +329,13 @@ class ReaderScreen(Screen[None]):
         self.view.open_find()
 
     def action_toggle_math(self) -> None:
-        self.show_math = not self.show_math
+        opener = self.opener
+        opener.show_math = not opener.show_math
         self.notify(
-            "Math shown as Unicode." if self.show_math else "Math shown as LaTeX source.",
+            "Math shown as Unicode." if opener.show_math else "Math shown as LaTeX source.",
             timeout=2,
         )
-        if self.article is not None and self.article.rowid is not None:
-            self.open_rowid(self.article.rowid, record=False, focus=False)
+        opener.reopen()
 
     def action_open_original(self) -> None:
         if self.article is None:
@@ -534,11 +400,8 @@ class ReaderScreen(Screen[None]):
         self.action_focus_list()
 
     def action_problems(self) -> None:
-        if self.catalog is None:
-            return
-        from .problems import ProblemsScreen
-
-        self.app.push_screen(ProblemsScreen(self.catalog.problems()))
+        if self.catalog is not None:
+            self.app.push_screen(ProblemsScreen(self.catalog.problems()))
 
     # -- bookmarks -------------------------------------------------------------
 
@@ -617,12 +480,8 @@ class ReaderScreen(Screen[None]):
     # -- session -------------------------------------------------------------
 
     def current_session(self) -> Session:
-        scope = self.scope
-        subject = scope.subject if scope.kind == "subject" else None
-        if scope.is_saved:
-            subject = scope.kind
         return Session(
-            subject=subject,
+            subject=self.scope.session_subject,
             query=self.search_pane.query_text,
             article=self.article.key if self.article else None,
             list_index=self.search_pane.list.cursor,

@@ -156,6 +156,27 @@ class SearchPane(Vertical):
             self.search_box.value = text
         self.query_text = text
 
+    def restore(
+        self, scope: Scope, query: str, list_index: int, result: SearchResult | None
+    ) -> bool:
+        """The library is open: show a session's list (``result``, read while the app
+        started), or search for words typed while it loaded, kept instead of the
+        session's query. Returns whether words were typed."""
+        typed = self.search_box.has_focus and bool(self.search_box.value)
+        self.restore_cursor = None if typed else list_index
+        self.scope = scope
+        # The list shown below is the search: the searches scheduled by keystrokes
+        # typed while loading, or by putting the saved query back, would follow it (a
+        # quick one replacing it with titles only, then the full one again).
+        self.stop_timers()
+        if query and not typed:
+            self.set_query(query)
+        if result is not None and not typed:
+            self.show_result(self.generations.start(), result, scope)
+        else:
+            self.run_search(full=True)
+        return typed
+
     def show_scope(self, scope: Scope) -> None:
         self.scope = scope
         self.run_search(full=True)

@@ -1,0 +1,167 @@
+"""Opening articles in the reader: by row, key or link, and back and forward.
+
+The article and its links are read in thread workers; the view, the list's cursor
+and the focus then change in one layout. Every article opened is a visit in
+:class:`~qtreader.ui.state.Navigation`, recorded when it is asked for, not when it
+is drawn, so "[" pressed while an article is still being drawn goes back from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
+
+from textual.worker import WorkerFailed
+
+from ...library.catalog import Catalog, CatalogError
+from ...library.links import LinkKind, classify_url
+from ...library.models import RelatedLink
+from ...library.query import parse_query
+from ...library.text import clean_line
+from ..state import Navigation
+from .confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from .reader import ReaderScreen
+
+T = TypeVar("T")
+
+
+class ArticleOpener:
+    """Opens articles for one reader screen and keeps its back/forward history."""
+
+    def __init__(self, screen: ReaderScreen):
+        self.screen = screen
+        self.nav = Navigation()
+        self.show_math = True  # LaTeX shown as Unicode; "$" shows the raw source
+
+    def open_rowid(
+        self, rowid: int, *, key: str | None = None, record: bool = True, focus: bool = True
+    ) -> None:
+        catalog = self.screen.catalog
+        if record and catalog is not None:
+            if key is None:
+                rows = catalog.rows([rowid])
+                key = rows[0].key if rows else None
+            if key is not None:
+                self.nav.visit(key)
+        # A callable, not a coroutine: an open cancelled before it starts (a newer one
+        # replaces it) is then never made.
+        self.screen.run_worker(
+            partial(self._open, rowid, record, focus), exclusive=True, group="open"
+        )
+
+    def open_key(self, key: str, record: bool = True) -> None:
+        catalog = self.screen.catalog
+        if catalog is None:
+            return
+        rowid = catalog.rowid_for_key(key)
+        if rowid is None:
+            self.screen.notify("That article is not in this library.", severity="warning")
+            return
+        self.open_rowid(rowid, key=key, record=record)
+
+    def reopen(self) -> None:
+        """The open article drawn again (math shown the other way), where it is."""
+        article = self.screen.article
+        if article is not None and article.rowid is not None:
+            self.open_rowid(article.rowid, record=False, focus=False)
+
+    def back(self) -> None:
+        visit = self.nav.back()
+        if visit is None:
+            self.screen.notify("This is the first article you opened.", timeout=2)
+            return
+        self.open_key(visit.key, record=False)
+
+    def forward(self) -> None:
+        visit = self.nav.forward()
+        if visit is None:
+            self.screen.notify("There is nothing to go forward to.", timeout=2)
+            return
+        self.open_key(visit.key, record=False)
+
+    def follow_href(self, href: str) -> None:
+        """A link in an answer: an article of this library, a web page (asked first),
+        or refused (anything else, such as file: or javascript:)."""
+        screen = self.screen
+        kind = classify_url(href)
+        shown = clean_line(href)
+        if kind is LinkKind.REFUSED:
+            screen.notify(f"Links like {shown} are not opened.", title="Refused", severity="error")
+            return
+        if kind is LinkKind.WEB:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    screen.app.open_url(href)
+
+            screen.app.push_screen(
+                ConfirmScreen(f"Open this page in your browser?\n\n{shown}", "Open"), answered
+            )
+            return
+        rowid = screen.catalog.find(href) if screen.catalog else None
+        if rowid is None:
+            screen.notify(f"{shown} is not in this library.", severity="warning")
+            return
+        self.open_rowid(rowid)
+
+    async def _open(self, rowid: int, record: bool, focus: bool) -> None:
+        screen = self.screen
+        catalog = screen.catalog
+        if catalog is None:
+            return
+        try:
+            article = await self._in_thread(lambda: catalog.article(rowid))
+            if article is None:
+                screen.notify("That article is no longer in the library.", severity="warning")
+                return
+            links: list[RelatedLink] = await self._in_thread(lambda: catalog.answer_links(article))
+        except WorkerFailed as failed:
+            self._unreadable(catalog, failed.error)
+            return
+        screen.article = article
+        view, pane = screen.view, screen.search_pane
+        terms = parse_query(pane.query_text).terms() if pane.scope.kind != "bookmarks" else []
+        # One layout of the screen for all of it: the view's parts, the list's
+        # selection and the focus would otherwise each lay it out again (about 50 ms
+        # a time with a long answer on a slow machine).
+        with screen.app.batch_update():
+            await view.show(
+                article,
+                bookmarked=screen.is_bookmarked(article.key),
+                answer_links=links,
+                transform=self._math_transform(),
+            )
+            view.highlight_terms(terms)
+            pane.follow(article)
+            if focus:
+                view.focus()
+        if record:
+            # After the article is painted: the history thread would slow the layout.
+            screen.call_after_refresh(screen.bookmarking.record_history, article)
+
+    async def _in_thread(self, read: Callable[[], T]) -> T:
+        """``read`` in a thread worker (the catalog's reads wait on disk)."""
+        worker = self.screen.run_worker(read, thread=True, group="fetch", exit_on_error=False)
+        return await worker.wait()
+
+    def _unreadable(self, catalog: Catalog, error: BaseException) -> None:
+        """A damaged catalog file, or answers packed in a way this Python cannot unpack:
+        say so, keep what is shown."""
+        if isinstance(error, CatalogError):  # it says what to do
+            message = f"This article could not be read: {error} ({catalog.db_path})."
+        else:
+            message = (
+                f"This article could not be read from the catalog: {error}. The "
+                f"catalog is {catalog.db_path}; deleting it makes the reader rebuild it."
+            )
+        self.screen.notify(message, severity="error", timeout=15)
+
+    def _math_transform(self) -> Callable[[str], str] | None:
+        if not self.show_math:
+            return None
+        from ...library.mathtext import has_math, render_math
+
+        return lambda text: render_math(text) if has_math(text) else text
