@@ -9,10 +9,9 @@ is drawn, so "[" pressed while an article is still being drawn goes back from it
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from textual.worker import WorkerFailed
+from textual.worker import WorkerFailed, WorkType
 
 from ...library.catalog import Catalog, CatalogError
 from ...library.links import LinkKind, classify_url
@@ -46,11 +45,14 @@ class ArticleOpener:
                 key = rows[0].key if rows else None
             if key is not None:
                 self.nav.visit(key)
-        # A callable, not a coroutine: an open cancelled before it starts (a newer one
-        # replaces it) is then never made.
-        self.screen.run_worker(
-            partial(self._open, rowid, record, focus), exclusive=True, group="open"
-        )
+
+        # A coroutine function, not a coroutine: an open replaced by a newer one before
+        # it starts then leaves no coroutine unawaited.
+        async def open_article() -> None:
+            await self._open(rowid, record, focus)
+
+        work: WorkType[None] = open_article
+        self.screen.run_worker(work, exclusive=True, group="open")
 
     def open_key(self, key: str, record: bool = True) -> None:
         catalog = self.screen.catalog

@@ -116,7 +116,7 @@ class CatalogRows(RowSource):
 
     def index_of_rowid(self, rowid: int) -> int | None:
         try:
-            return self.rowids.index(rowid)  # type: ignore[union-attr]
+            return self.rowids.index(rowid)
         except ValueError:
             return None
 
@@ -284,7 +284,7 @@ class ArticleList(ScrollView, can_focus=True):
         if entry is not None:
             self.post_message(self.Opened(self, self.cursor, entry))
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         index = int(self.scroll_y) + event.y
         if 0 <= index < len(self.source):
             self.cursor = index

@@ -9,6 +9,7 @@ from textual import on
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Markdown, Static
@@ -258,8 +259,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             if any(isinstance(child, MarkdownBlock) for child in block.children):
                 continue
             # List rows kept hidden for reuse still hold an older answer's text.
-            node = block
-            while node is not answer and node.display:
+            node: DOMNode | None = block
+            while node is not None and node is not answer and node.display:
                 node = node.parent
             if node is answer:
                 blocks.append(block)
