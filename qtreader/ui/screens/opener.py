@@ -18,7 +18,7 @@ from ...library.links import LinkKind, classify_url
 from ...library.models import RelatedLink
 from ...library.query import parse_query
 from ...library.text import clean_line
-from ..state import Navigation
+from ..state import Navigation, Visit
 from .confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -38,23 +38,31 @@ class ArticleOpener:
     def open_rowid(
         self, rowid: int, *, key: str | None = None, record: bool = True, focus: bool = True
     ) -> None:
+        """Open an article at its top; with ``record``, as a new visit (back returns
+        to the place the reader leaves now)."""
+        self._open_at(rowid, key=key, record=record, focus=focus, place=None)
+
+    def _open_at(
+        self, rowid: int, *, key: str | None, record: bool, focus: bool, place: Visit | None
+    ) -> None:
         catalog = self.screen.catalog
         if record and catalog is not None:
             if key is None:
                 rows = catalog.rows([rowid])
                 key = rows[0].key if rows else None
             if key is not None:
+                self.remember_place()
                 self.nav.visit(key)
 
         # A coroutine function, not a coroutine: an open replaced by a newer one before
         # it starts then leaves no coroutine unawaited.
         async def open_article() -> None:
-            await self._open(rowid, record, focus)
+            await self._open(rowid, record, focus, place)
 
         work: WorkType[None] = open_article
         self.screen.run_worker(work, exclusive=True, group="open")
 
-    def open_key(self, key: str, record: bool = True) -> None:
+    def open_key(self, key: str, record: bool = True, place: Visit | None = None) -> None:
         catalog = self.screen.catalog
         if catalog is None:
             return
@@ -62,27 +70,39 @@ class ArticleOpener:
         if rowid is None:
             self.screen.notify("That article is not in this library.", severity="warning")
             return
-        self.open_rowid(rowid, key=key, record=record)
+        self._open_at(rowid, key=key, record=record, focus=True, place=place)
+
+    def remember_place(self) -> None:
+        """Keep where the reader is in the open article (scroll, focused link), for
+        coming back to it."""
+        article = self.screen.article
+        if article is not None:
+            view = self.screen.view
+            self.nav.remember(article.key, view.scroll_y, view.focused_link())
 
     def reopen(self) -> None:
         """The open article drawn again (math shown the other way), where it is."""
         article = self.screen.article
         if article is not None and article.rowid is not None:
-            self.open_rowid(article.rowid, record=False, focus=False)
+            view = self.screen.view
+            place = Visit(article.key, view.scroll_y, view.focused_link())
+            self._open_at(article.rowid, key=None, record=False, focus=False, place=place)
 
     def back(self) -> None:
+        self.remember_place()
         visit = self.nav.back()
         if visit is None:
             self.screen.notify("This is the first article you opened.", timeout=2)
             return
-        self.open_key(visit.key, record=False)
+        self.open_key(visit.key, record=False, place=visit)
 
     def forward(self) -> None:
+        self.remember_place()
         visit = self.nav.forward()
         if visit is None:
             self.screen.notify("There is nothing to go forward to.", timeout=2)
             return
-        self.open_key(visit.key, record=False)
+        self.open_key(visit.key, record=False, place=visit)
 
     def follow_href(self, href: str) -> None:
         """A link in an answer: an article of this library, a web page (asked first),
@@ -109,7 +129,7 @@ class ArticleOpener:
             return
         self.open_rowid(rowid)
 
-    async def _open(self, rowid: int, record: bool, focus: bool) -> None:
+    async def _open(self, rowid: int, record: bool, focus: bool, place: Visit | None) -> None:
         screen = self.screen
         catalog = screen.catalog
         if catalog is None:
@@ -138,7 +158,10 @@ class ArticleOpener:
             )
             view.highlight_terms(terms)
             pane.follow(article)
-            if focus:
+            link = place.focused_link if place is not None else None
+            if place is not None:
+                view.return_to(place.scroll_y, link if focus else None)
+            if focus and link is None:
                 view.focus()
         if record:
             # After the article is painted: the history thread would slow the layout.

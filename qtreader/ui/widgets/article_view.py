@@ -250,6 +250,23 @@ class ArticleView(VerticalScroll, can_focus=True):
         """The links shown now, in order (hidden spare items left out)."""
         return [item for item in self.query(LinkItem) if item.display]
 
+    def focused_link(self) -> int | None:
+        """Which of the links shown has the focus, if one has."""
+        focused = self.app.focused
+        if not isinstance(focused, LinkItem) or self not in focused.ancestors:
+            return None
+        items = self.link_items()
+        return items.index(focused) if focused in items else None
+
+    def return_to(self, scroll_y: float, link: int | None) -> None:
+        """Back where the reader was in this article: scrolled to ``scroll_y``, with
+        the focus on the ``link``-th link (as it was, without scrolling to it)."""
+        items = self.link_items()
+        if link is not None and link < len(items):
+            items[link].focus(scroll_visible=False)
+        # Once laid out: the answer's height is not known before.
+        self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False, immediate=True)
+
     # -- find ------------------------------------------------------------------
 
     def _leaf_blocks(self) -> list[MarkdownBlock]:
