@@ -6,13 +6,49 @@ alone (``\\begin{equation}…\\end{equation}``, ``pmatrix``…). A terminal cann
 typeset it, so :func:`render_math` replaces every math span with its Unicode
 form (``\\frac{a+b}{c}`` → ``(a+b)/c``, ``x^2`` → ``x²``, ``\\alpha`` → ``α``)
 and returns Markdown again, with the characters that Markdown would interpret
-escaped. Code (fenced blocks and inline spans) is never touched.
+escaped. Code (fenced and indented blocks, inline spans) is never touched.
 
 The LaTeX is parsed and its symbols named by pylatexenc; this module only adds
 the layout a plain text line needs (fractions, roots, scripts, matrices and the
 spacing around operators) and fills the few symbols pylatexenc leaves out.
 
 Nothing here raises: a span that cannot be converted is left as it was written.
+
+What counts as inline ``$…$`` math
+----------------------------------
+A single ``$`` (not escaped, not in code, not part of ``$$``) is closed by the
+next unescaped ``$`` in the same paragraph; math cannot hold a bare ``$``, so if
+that one does not close the span the opening ``$`` is a plain dollar sign and
+the search goes on from the next one. Whether the pair is math:
+
+1. a digit follows the closing ``$`` (``$5 and $10``, ``$x$5``), or a
+   backtick lies between them (the closing one is in code): never;
+2. the inside is *tight*, no space after the opening ``$`` nor before the
+   closing one (``$x$``, ``$a + b$``, ``$1$``): always, as TeX itself reads it;
+3. otherwise the inside is *spaced* (``$ m $``, ``$ \\theta$``). It is never
+   math when it is blank (``$ $``), runs over two lines, or when spaces and
+   a number follow the closing ``$`` (``$ x $ 10``). Else it is math only by
+   what it holds, spaces around it ignored:
+
+   - a TeX command (``\\theta``, ``\\frac{a}{b}``) or a script (``P_E``,
+     ``x^2``, ``e^{-x}``): math, even after a number (``$ 2^n $``);
+   - starting with a number (``5``, ``1.5``, ``-3``, ``.5``) and neither of
+     those: money (``$ 5 to $ 10``, ``between $ 20 and $ 30``);
+   - a single letter, Latin or Greek, with digits or primes after it
+     (``m``, ``θ``, ``x1``, ``f'``): math;
+   - a formula: letters, digits, brackets and operators only,
+     with an operator or a comma between two operands (``a + b``,
+     ``x, y``), a function applied (``f(x)``), an absolute value (``|x|``)
+     or a factorial (``n!``), and no run of letters longer than one (three
+     when there is a relation, ``F = ma``, ``PV = nRT``) except function
+     names (``sin``, ``log``…): math. Words (``$ and $``) make it text.
+
+So "costs $5 and $10", "$ 5 to $ 10", "$5,000", "$ 1.5 million" stay text,
+while "• $ m $ is the gradient" and "$ P_E $" are math.
+
+:func:`show_math_source` is the other way to show an answer: its math spans
+exactly as written (the same spans :func:`render_math` converts), for a
+Markdown renderer that would otherwise eat their backslashes.
 """
 
 from __future__ import annotations
@@ -23,7 +59,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["has_math", "latex_to_unicode", "render_math"]
+__all__ = ["has_math", "latex_to_unicode", "render_math", "show_math_source"]
 
 # ---------------------------------------------------------------------------
 # Unicode super- and subscripts (the one table pylatexenc has no use for)
@@ -755,8 +791,19 @@ def _maybe_math(markdown: str) -> bool:
     return "$" in markdown or "\\(" in markdown or "\\[" in markdown or "\\begin" in markdown
 
 
+# A line indented by four columns after a blank line (or first): maybe code.
+_INDENTED = re.compile(r"(?: {4}| {0,3}\t)[ \t]*\S")
+_INDENTED_AFTER_BLANK = re.compile(r"\n[ \t]*\r?\n(?: {4}| {0,3}\t)[ \t]*\S")
+_MARKDOWN_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n|$)")
+
+
 def _blocks(markdown: str) -> list[tuple[bool, str]]:
-    """Split off fenced code blocks: ``(is_code, text)`` in order."""
+    """Split off code blocks: ``(is_code, text)`` in order."""
+    if _INDENTED.match(markdown) or _INDENTED_AFTER_BLANK.search(markdown):
+        try:
+            return _parsed_blocks(markdown)
+        except Exception:  # a surprise in the parser: fenced code is still found below
+            pass
     if "```" not in markdown and "~~~" not in markdown:
         return [(False, markdown)]
     parts: list[tuple[bool, str]] = []
@@ -784,6 +831,26 @@ def _blocks(markdown: str) -> list[tuple[bool, str]]:
         parts.append((True, "".join(code)))  # an unclosed fence runs to the end
     elif text:
         parts.append((False, "".join(text)))
+    return parts
+
+
+def _parsed_blocks(markdown: str) -> list[tuple[bool, str]]:
+    """:func:`_blocks` by markdown-it, as the reader parses it: indented code
+    (only a parser knows whether four spaces make code or a list's text)."""
+    from markdown_it import MarkdownIt
+
+    code_lines: set[int] = set()
+    for token in MarkdownIt("gfm-like").parse(markdown):
+        if token.type in ("code_block", "fence") and token.map:
+            code_lines.update(range(*token.map))
+    parts: list[tuple[bool, str]] = []
+    lines = _MARKDOWN_LINE.findall(markdown)  # line ends as markdown-it counts them
+    for number, line in enumerate(lines):
+        code = number in code_lines
+        if parts and parts[-1][0] == code:
+            parts[-1] = (code, parts[-1][1] + line)
+        elif line or not parts:
+            parts.append((code, line))
     return parts
 
 
@@ -841,7 +908,7 @@ def _spans(text: str) -> list[tuple[int, int, str, bool]]:
             found = next(
                 (m for m in closer.finditer(text, end, limit) if m.group() != "\\\\"), None
             )
-            if found and text[end : found.start()].strip():
+            if found and _could_be_math(text[end : found.start()]):
                 spans.append((start, found.end(), text[end : found.start()], token == "\\["))
                 pos = found.end()
         elif token[0] == "\\":  # \begin{…} of a display environment
@@ -858,7 +925,7 @@ def _spans(text: str) -> list[tuple[int, int, str, bool]]:
                 (m for m in _DOUBLE_DOLLAR_CLOSE.finditer(text, end, limit) if m.group() == "$$"),
                 None,
             )
-            if found and text[end : found.start()].strip():
+            if found and _could_be_math(text[end : found.start()]):
                 spans.append((start, found.end(), text[end : found.start()], True))
                 pos = found.end()
         else:
@@ -871,22 +938,66 @@ def _spans(text: str) -> list[tuple[int, int, str, bool]]:
             missing[token] = (end, limit)
 
 
+def _could_be_math(inner: str) -> bool:
+    """Whether the text between two delimiters may be math: not blank, and no
+    backtick, which would put the closing delimiter in a code span."""
+    return bool(inner.strip()) and "`" not in inner
+
+
 def _single_dollar(text: str, end: int, limit: int) -> re.Match[str] | None:
-    """The "$" that closes inline math opened just before ``end``, if any."""
-    # A single "$" opens math only if a non-space follows it, and the next
-    # unescaped "$" closes it only after a non-space and before a non-digit:
-    # "$5 and $10" is money. Math cannot hold a bare "$", so a "$" that
-    # cannot close leaves the opening one as a plain dollar sign.
-    if end >= len(text) or text[end].isspace():
+    """The "$" that closes inline math opened just before ``end``, if any.
+
+    The rule is the module's "What counts as inline math".
+    """
+    if end >= len(text):
         return None
     for found in _DOLLAR_CLOSE.finditer(text, end, limit):
         if found.group() != "$":
             continue  # an escaped character
         at = found.start()
-        if not text[at - 1].isspace() and not text[at + 1 : at + 2].isdigit():
-            return found
-        return None
+        if text[at + 1 : at + 2].isdigit() or "`" in text[end:at]:
+            return None  # "$5 and $10"; "$5 and `$x$`" (the "$" closes nothing in code)
+        if not text[end].isspace() and not text[at - 1].isspace():
+            return found  # tight: "$x$"
+        return found if _spaced_math(text[end:at], text, at + 1) else None
     return None
+
+
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+_SCRIPTED = re.compile(r"[\w)\]}'′][_^][\w{(\\+\-−]")
+_MONEY_START = re.compile(r"[-−+]?[.,]?\d")
+_NUMBER_AHEAD = re.compile(r"[ \t]+\d")
+_GREEK = "\u0391-\u03a9\u03b1-\u03c9\u03d1\u03d5\u03f0\u03f1\u03f5"
+_SYMBOL = re.compile(rf"[A-Za-z{_GREEK}]\d*['′″]*")
+_FORMULA_CHARS = re.compile(rf"[A-Za-z{_GREEK}0-9 \t+\-−*/=<>≤≥≠≈±×·÷()\[\]|,.!'′]+")
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+_RELATION = re.compile(r"[=<>≤≥≠≈]")
+_OPERATOR_BETWEEN = re.compile(
+    rf"[\w{_GREEK})\]|!'′][ \t]*[+\-−*/=<>≤≥≠≈±×·÷,][ \t]*[\w{_GREEK}(\[|\-−]"
+)
+_APPLIED = re.compile(rf"[A-Za-z{_GREEK}]\(|[\w{_GREEK})]!|\|[ \t]*[\w{_GREEK}]")
+
+
+def _spaced_math(inner: str, text: str, after: int) -> bool:
+    """Whether ``$inner$``, with a space at one end at least, is math."""
+    if _NUMBER_AHEAD.match(text, after):
+        return False  # "$ x $ 10"
+    content = inner.strip()
+    if not content or "\n" in inner:
+        return False  # "$ $", or dollars on two lines
+    if _TEX_COMMAND.search(content) or _SCRIPTED.search(content):
+        return True
+    if _MONEY_START.match(content):
+        return False
+    if _SYMBOL.fullmatch(content):
+        return True
+    if not _FORMULA_CHARS.fullmatch(content):
+        return False
+    longest = 3 if _RELATION.search(content) else 1
+    for run in _LATIN_RUN.findall(content):
+        if len(run) > longest and run not in _FUNCTION_NAMES:
+            return False
+    return bool(_OPERATOR_BETWEEN.search(content) or _APPLIED.search(content))
 
 
 # ---------------------------------------------------------------------------
@@ -1032,6 +1143,86 @@ def render_math(markdown: str) -> str:
                 parts.append(_render_block(text, spans))
             else:
                 parts.append(text)
+        return "".join(parts) if changed else markdown
+    except Exception:  # a bug here must never cost the reader the answer
+        return markdown
+
+
+# ---------------------------------------------------------------------------
+# The source view: math spans exactly as written
+# ---------------------------------------------------------------------------
+
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_EDGE_SPACES = re.compile(r"^[ \t]+|[ \t]+$")
+_SPACE_ENTITIES = {" ": "&#32;", "\t": "&#9;"}
+
+
+def _literal(line: str) -> str:
+    """Markdown that shows ``line`` (no newline in it) character for character.
+
+    Every ASCII punctuation character is backslash-escaped, which CommonMark
+    allows for all of them, so none starts markup, an entity or a line
+    break; spaces at either end, which Markdown would strip or read as a
+    hard break, are written as character references.
+    """
+    escaped = _ASCII_PUNCTUATION.sub(r"\\\1", line)
+    return _EDGE_SPACES.sub(lambda m: "".join(_SPACE_ENTITIES[c] for c in m.group()), escaped)
+
+
+def _source_markdown(span: str, lead: str) -> str:
+    """Markdown showing the math ``span`` as written; ``lead`` is its line before it.
+
+    A span running over several lines keeps, on each further line, what
+    belongs to the container it sits in (the quote markers and the list
+    item's indentation, as measured on its first line) as it was.
+    """
+    if "\n" not in span:
+        return _literal(span)
+    parts = _LEAD.match(lead)
+    assert parts is not None  # every group is optional
+    quotes = parts["quote"].count(">")
+    width = len(parts["indent"]) + len(parts["marker"] or "")
+    container = re.compile(rf"(?:[ \t]{{0,3}}>){{0,{quotes}}}[ \t]{{0,{width}}}")
+    lines = span.split("\n")
+    out = [_literal(lines[0].removesuffix("\r")) + ("\r" if lines[0].endswith("\r") else "")]
+    for line in lines[1:]:
+        cr = "\r" if line.endswith("\r") else ""
+        line = line.removesuffix("\r")
+        kept = container.match(line)
+        cut = kept.end() if kept else 0
+        out.append(line[:cut] + _literal(line[cut:]) + cr)
+    return "\n".join(out)
+
+
+def show_math_source(markdown: str) -> str:
+    """Markdown that shows every math span of ``markdown`` exactly as it is written.
+
+    For the reader's source view (math not rendered): a Markdown renderer
+    would read ``\\\\`` in a matrix as an escaped ``\\``, ``\\(`` as ``(``,
+    ``a_1 … b_2`` as emphasis. The math spans are the ones
+    :func:`render_math` converts; in them every ASCII punctuation character
+    is backslash-escaped (and spaces at the ends of their lines written as
+    ``&#32;``), so that ``MarkdownIt("gfm-like")`` shows them character for
+    character. The text around them and code are returned as they are.
+    """
+    if not isinstance(markdown, str) or not _maybe_math(markdown):
+        return markdown
+    try:
+        parts = []
+        changed = False
+        for code, text in _blocks(markdown):
+            spans = [] if code else _spans(text)
+            if not spans:
+                parts.append(text)
+                continue
+            changed = True
+            pos = 0
+            for start, end, _latex, _display in spans:
+                parts.append(text[pos:start])
+                lead = text[text.rfind("\n", 0, start) + 1 : start]
+                parts.append(_source_markdown(text[start:end], lead))
+                pos = end
+            parts.append(text[pos:])
         return "".join(parts) if changed else markdown
     except Exception:  # a bug here must never cost the reader the answer
         return markdown
