@@ -43,6 +43,7 @@ BINARY = "the file is binary (it holds NUL bytes)"
 MAX_ALIASES = 100
 MAX_NESTING = 64
 _RELATED = re.compile(r"related_article(\d+)$")
+MAX_POSITION = 2**63 - 1  # the largest SQLite integer
 # A closing fence line. Starting with a literal "\n" lets the regex engine skip to
 # line starts at C speed; it is matched from the "\n" that ends the opening fence.
 _FENCE_LINE = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
@@ -210,7 +211,20 @@ def _related(data: dict[Any, Any], path: str, problems: list[Problem]) -> list[R
         # startswith first: a C-level test, where most keys would cost a regex match
         match = str(name).startswith("related_article") and _RELATED.match(str(name))
         if match:
-            numbered.append((int(match.group(1)), value))
+            digits = match.group(1)
+            # The number is the link's position, an SQLite integer: a larger one would
+            # stop the whole catalog's write (and int() refuses 4,300 digits and more).
+            if len(digits) > 19 or int(digits) > MAX_POSITION:
+                problems.append(
+                    Problem(
+                        path,
+                        f"related_article{digits[:40]}{'…' if len(digits) > 40 else ''}: "
+                        "the number is too large; ignored",
+                        severity=Severity.WARNING,
+                    )
+                )
+                continue
+            numbered.append((int(digits), value))
     numbered.sort(key=lambda item: item[0])
     links: list[RelatedLink] = []
     seen: set[tuple[str, str, str]] = set()

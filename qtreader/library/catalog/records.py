@@ -41,6 +41,8 @@ class ArticleValues(NamedTuple):
     title_sort: str
 
 
+_SQLITE_MIN, _SQLITE_MAX = -(2**63), 2**63 - 1  # SQLite's integers
+
 # ArticleValues from a tuple of its fields in order, in C (its own __new__ is Python).
 _article_values = partial(tuple.__new__, ArticleValues)
 
@@ -72,6 +74,9 @@ def record(result: ParseResult) -> Record:
     links = [
         (link.position, link.id, link.title, link.subject, subject_key(link.subject), link.url)
         for link in a.links
+        # An integer SQLite cannot hold would stop the whole write (the parser warns
+        # about such numbers already; this keeps any other way in from doing harm).
+        if _SQLITE_MIN <= link.position <= _SQLITE_MAX
     ]
     return values, links, problems, answer
 
