@@ -21,8 +21,9 @@ next unescaped ``$`` in the same paragraph; math cannot hold a bare ``$``, so if
 that one does not close the span the opening ``$`` is a plain dollar sign and
 the search goes on from the next one. Whether the pair is math:
 
-1. a digit follows the closing ``$`` (``$5 and $10``, ``$x$5``), or a
-   backtick lies between them (the closing one is in code): never;
+1. a digit follows the closing ``$`` (``$5 and $10``, ``$x$5``), a
+   backtick lies between them (the closing one is in code), or a bracket
+   closes between them before one opens (``($M) and ($M)``): never;
 2. the inside is *tight*, no space after the opening ``$`` nor before the
    closing one (``$x$``, ``$a + b$``, ``$1$``): always, as TeX itself reads it;
 3. otherwise the inside is *spaced* (``$ m $``, ``$ \\theta$``). It is never
@@ -781,7 +782,6 @@ _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})([^\n]*)")
 _FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*\r?\n?")
 _TOKEN = re.compile(r"`+|\\begin\{([A-Za-z]+\*?)\}|\\[\\`$()\[\]]|\$\$?")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_DOLLAR_CLOSE = re.compile(r"\\.|\$", re.DOTALL)
 _DOUBLE_DOLLAR_CLOSE = re.compile(r"\\.|\$\$", re.DOTALL)
 _PAREN_CLOSE = re.compile(r"\\[\\)]")
 _BRACKET_CLOSE = re.compile(r"\\[\\\]]")
@@ -929,10 +929,10 @@ def _spans(text: str) -> list[tuple[int, int, str, bool]]:
                 spans.append((start, found.end(), text[end : found.start()], True))
                 pos = found.end()
         else:
-            found = _single_dollar(text, end, limit)
-            if found:
-                spans.append((start, found.end(), text[end : found.start()], False))
-                pos = found.end()
+            at = _single_dollar(text, end, limit)
+            if at >= 0:
+                spans.append((start, at + 1, text[end:at], False))
+                pos = at + 1
             continue
         if found is None:
             missing[token] = (end, limit)
@@ -944,23 +944,26 @@ def _could_be_math(inner: str) -> bool:
     return bool(inner.strip()) and "`" not in inner
 
 
-def _single_dollar(text: str, end: int, limit: int) -> re.Match[str] | None:
-    """The "$" that closes inline math opened just before ``end``, if any.
+# From an opening "$" to the next unescaped "$", when no backtick comes before
+# it (that "$" would be in code) and no bracket closes before one opens
+# ("($M) and ($M)"); one pass, no Python loop over LaTeX's backslashes.
+_DOLLAR_CLOSE_IN_MATH = re.compile(r"(?:\\.|[^\\$`()\[\]])*(?:[(\[](?:\\.|[^\\$`])*)?\$", re.DOTALL)
+
+
+def _single_dollar(text: str, end: int, limit: int) -> int:
+    """Where the "$" that closes inline math opened just before ``end`` is, or -1.
 
     The rule is the module's "What counts as inline math".
     """
-    if end >= len(text):
-        return None
-    for found in _DOLLAR_CLOSE.finditer(text, end, limit):
-        if found.group() != "$":
-            continue  # an escaped character
-        at = found.start()
-        if text[at + 1 : at + 2].isdigit() or "`" in text[end:at]:
-            return None  # "$5 and $10"; "$5 and `$x$`" (the "$" closes nothing in code)
-        if not text[end].isspace() and not text[at - 1].isspace():
-            return found  # tight: "$x$"
-        return found if _spaced_math(text[end:at], text, at + 1) else None
-    return None
+    found = _DOLLAR_CLOSE_IN_MATH.match(text, end, limit)
+    if found is None:
+        return -1
+    at = found.end() - 1
+    if at == end or text[at + 1 : at + 2].isdigit():
+        return -1  # "$5 and $10"
+    if not text[end].isspace() and not text[at - 1].isspace():
+        return at  # tight: "$x$"
+    return at if _spaced_math(text[end:at], text, at + 1) else -1
 
 
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+")

@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from qtreader.library import mathtext
 from qtreader.library.mathtext import has_math, render_math, show_math_source
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_content"
@@ -72,6 +75,7 @@ MATH = [
     # tight math and display math as before
     ("$x$ and $a + b$", "x and a + b"),
     ("determinant $1$", "determinant 1"),
+    ("on $[0, 1)$ and $(a, b]$", "on \\[0, 1) and (a, b\\]"),
     ("$$ a + b $$", "a + b"),
     ("Then $$ x = 1 $$ holds", "Then\n\nx = 1\n\nholds"),
 ]
@@ -94,6 +98,8 @@ TEXT = [
     r"$ 5 \text{ to } $ 10",
     "$x $5",
     "a $ m$5",
+    "Revenue ($M) and cost ($M)",
+    "($) and ($)",
     "$ x $ 10 apples",
     # dollars around words
     "$ $",
@@ -268,3 +274,41 @@ def test_a_dollar_before_a_code_span_does_not_reach_into_it():
     assert render_math(answer) == answer
     assert not has_math(answer)
     assert render_math("Costs $10, `$x$` and $y$.") == "Costs $10, `$x$` and y."
+
+
+INLINE_BITS = [
+    *"xy1 \\&*_^{}[]()<>#-+=|!~'\":;%.,/@?",
+    "\\\\",
+    "\\alpha",
+    "\\frac{a}{b}",
+    "&amp;",
+    "&#32;",
+    "http://x.io",
+    "www.a.io",
+    "  ",
+    "\n",
+    "\n- ",
+    "\n# ",
+    "\n> ",
+    "\n1. ",
+    "\n    ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(INLINE_BITS), min_size=1, max_size=20).map("".join))
+def test_source_view_shows_any_span_as_written(inner):
+    for answer in (f"See ${inner}$ here.", f"See $${inner}$$ here.", f"See \\({inner}\\) here."):
+        spans = mathtext._spans(answer)
+        shown = shown_text(show_math_source(answer))
+        for start, end, _latex, _display in spans:
+            assert answer[start:end] in shown, (answer, shown)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_source_view_never_raises_and_leaves_text_without_math(text):
+    out = show_math_source(text)
+    assert isinstance(out, str)
+    if not has_math(text):
+        assert out == text
