@@ -1175,7 +1175,8 @@ def _literal(line: str) -> str:
 def _source_markdown(span: str, lead: str) -> str:
     """Markdown showing the math ``span`` as written; ``lead`` is its line before it.
 
-    A span running over several lines keeps, on each further line, what
+    A span running over several lines keeps its line breaks (as hard breaks:
+    a renderer shows a soft one as a space) and, on each further line, what
     belongs to the container it sits in (the quote markers and the list
     item's indentation, as measured on its first line) as it was.
     """
@@ -1187,13 +1188,14 @@ def _source_markdown(span: str, lead: str) -> str:
     width = len(parts["indent"]) + len(parts["marker"] or "")
     container = re.compile(rf"(?:[ \t]{{0,3}}>){{0,{quotes}}}[ \t]{{0,{width}}}")
     lines = span.split("\n")
-    out = [_literal(lines[0].removesuffix("\r")) + ("\r" if lines[0].endswith("\r") else "")]
-    for line in lines[1:]:
+    out: list[str] = []
+    for number, line in enumerate(lines):
         cr = "\r" if line.endswith("\r") else ""
         line = line.removesuffix("\r")
-        kept = container.match(line)
+        kept = container.match(line) if number else None
         cut = kept.end() if kept else 0
-        out.append(line[:cut] + _literal(line[cut:]) + cr)
+        hard_break = "\\" if number < len(lines) - 1 else ""
+        out.append(line[:cut] + _literal(line[cut:]) + hard_break + cr)
     return "\n".join(out)
 
 
@@ -1204,9 +1206,11 @@ def show_math_source(markdown: str) -> str:
     would read ``\\\\`` in a matrix as an escaped ``\\``, ``\\(`` as ``(``,
     ``a_1 … b_2`` as emphasis. The math spans are the ones
     :func:`render_math` converts; in them every ASCII punctuation character
-    is backslash-escaped (and spaces at the ends of their lines written as
-    ``&#32;``), so that ``MarkdownIt("gfm-like")`` shows them character for
-    character. The text around them and code are returned as they are.
+    is backslash-escaped (spaces at the ends of their lines are written as
+    ``&#32;``, line breaks made hard), so that ``MarkdownIt("gfm-like")``
+    shows them character for character; Textual's Markdown widget then
+    shows a run of spaces as one, as it does everywhere. The text around
+    them and code are returned as they are.
     """
     if not isinstance(markdown, str) or not _maybe_math(markdown):
         return markdown

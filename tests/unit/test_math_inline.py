@@ -312,3 +312,25 @@ def test_source_view_never_raises_and_leaves_text_without_math(text):
     assert isinstance(out, str)
     if not has_math(text):
         assert out == text
+
+
+def test_source_view_keeps_a_spans_line_breaks_as_hard_breaks():
+    # Textual's Markdown widget shows a soft break as a space: a matrix written
+    # over several lines would come out on one.
+    answer = "Solve\n$$\n\\begin{pmatrix}\n2 & 1 \\\\\n1 & 2\n\\end{pmatrix}\n$$\ndone"
+    children = [
+        child
+        for token in MarkdownIt("gfm-like").parse(show_math_source(answer))
+        for child in token.children or []
+    ]
+    kinds = [child.type for child in children]
+    assert kinds.count("hardbreak") == 5
+    assert kinds.count("softbreak") == 2  # the paragraph's own, around the span
+    assert [c.content for c in children if c.type == "text"][1:-1] == [
+        "$$",
+        "\\begin{pmatrix}",
+        "2 & 1 \\\\",
+        "1 & 2",
+        "\\end{pmatrix}",
+        "$$",
+    ]
