@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,7 +17,7 @@ import yaml
 from .dates import display_date
 from .fastyaml import load_simple
 from .models import Article, Problem, RelatedLink, Severity
-from .scan import MAX_FILE_BYTES, decode_bytes
+from .scan import MAX_FILE_BYTES, decode_bytes, fs_path
 from .text import clean_line, clean_text, decode_newlines, humanise
 
 try:  # libyaml is several times faster; fall back when it is not built
@@ -433,13 +434,33 @@ def parse_bytes(data: bytes, path: str) -> ParseResult:
     return result
 
 
-def _read_bytes(full: str) -> bytes:
-    """The file's bytes, or its first ``MAX_FILE_BYTES + 1`` when it is larger."""
+class _NotRegular(Exception):
+    """The name opened was not a regular file at that moment (a FIFO, a device...)."""
+
+    def __init__(self, mode: int):
+        super().__init__(mode)
+        self.mode = mode
+
+
+# O_NONBLOCK: opening a FIFO for reading waits for a writer, forever if none comes;
+# this way the open returns at once and fstat tells what was opened. It changes
+# nothing for a regular file. O_NOCTTY: a terminal never becomes ours.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY
+
+
+def _read_bytes(full: str | bytes) -> bytes:
+    """The file's bytes, or its first ``MAX_FILE_BYTES + 1`` when it is larger.
+
+    Raises _NotRegular for anything but a regular file: only what was opened counts,
+    since the name may have been swapped for a FIFO since the scan listed it."""
     # Sized by fstat: read(MAX_FILE_BYTES + 1) allocates 16 MB for every file of a
     # few KB, which cost a cold index 40-100 us a file.
-    fd = os.open(full, os.O_RDONLY)
+    fd = os.open(full, _OPEN_FLAGS)
     try:
-        want = min(os.fstat(fd).st_size, MAX_FILE_BYTES) + 1
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular(info.st_mode)
+        want = min(info.st_size, MAX_FILE_BYTES) + 1
         parts = []
         total = 0
         while total <= MAX_FILE_BYTES:  # to the end: the file may have grown since
@@ -454,14 +475,20 @@ def _read_bytes(full: str) -> bytes:
 
 
 def read_article(root: str, path: str) -> ParseResult:
-    """Read and parse ``root/path``; a file that vanished or cannot be read is a problem."""
-    full = f"{root}/{path}"
+    """Read and parse ``root/path``; a file that vanished or cannot be read is a problem.
+
+    ``path`` is as the scan lists it: a name that is not UTF-8 is escaped there
+    (scan.escape_name), and read here by its own bytes."""
     try:
-        data = _read_bytes(full)
+        data = _read_bytes(fs_path(root, path))
     except FileNotFoundError:
         return ParseResult(None, [Problem(path, "the file disappeared while the library was read")])
     except IsADirectoryError:
         return ParseResult(None, [Problem(path, "this is a folder, not a file")])
+    except _NotRegular as exc:
+        if stat.S_ISDIR(exc.mode):
+            return ParseResult(None, [Problem(path, "this is a folder, not a file")])
+        return ParseResult(None, [Problem(path, "not a regular file; skipped")])
     except OSError as exc:
         return ParseResult(None, [Problem(path, f"the file cannot be read: {exc.strerror or exc}")])
     if len(data) > MAX_FILE_BYTES:

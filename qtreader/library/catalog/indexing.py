@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..scan import FileEntry, file_entry, scan_order_key, scan_rows
+from ..models import Severity
+from ..scan import FileEntry, ScanTrouble, file_entry, scan_order_key, scan_rows, scanning
+from ..text import clean_line
 from .pool import read_chunks
 from .records import Record
 from .results import Progress, RefreshReport
@@ -31,11 +33,17 @@ class Indexer:
         conn: sqlite3.Connection,
         progress: Progress | None,
         workers: int | None,
+        follow_external_links: bool = False,
     ):
         self.root = root
         self.conn = conn
         self.progress = progress
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.follow_external_links = follow_external_links  # see scan.scan_library
+        self.trouble = ScanTrouble()  # what the scan could not or would not enter
+        # The folders that could not be listed, as path prefixes ("" for the library):
+        # the files the catalog has in them are kept as they were.
+        self.unreachable: tuple[str, ...] = ()
 
     def run(self) -> RefreshReport:
         conn = self.conn
@@ -43,9 +51,13 @@ class Indexer:
         report = RefreshReport(added=len(new), changed=len(changed), removed=len(removed))
         report.rebuilt = cold
         to_read = self._to_read(cold, new, changed, removed)
+        # Both before the write: the articles kept are counted as they were, and the
+        # last refresh's rows are told from the files' (see _old_trouble).
+        trouble, old_trouble = self._trouble_problems(), self._old_trouble()
         if to_read or removed:
             known = {} if cold else self._known_articles([*removed, *(e.path for e in to_read)])
             Writer(conn, cold).write(to_read, removed, known, self._parsed(to_read))
+        self._write_trouble(trouble, old_trouble)
         (report.total,) = conn.execute("SELECT count(*) FROM articles").fetchone()
         (report.problems,) = conn.execute("SELECT count(DISTINCT path) FROM problems").fetchone()
         return report
@@ -61,11 +73,14 @@ class Indexer:
             sql = "SELECT path, size, mtime_ns FROM files ORDER BY path"
             known.extend(conn.execute(sql).fetchall())
 
-        with gc_paused():
+        with gc_paused(), scanning(self.follow_external_links, self.trouble):
             # In scan order. In a large library, half of it is listed by another process,
             # and the catalog's files are read while this one waits for that half.
             rows = scan_rows(
                 self.root, parallel=articles >= PARALLEL_SCAN_ARTICLES, meanwhile=read_known
+            )
+            self.unreachable = tuple(
+                "" if folder == "./" else folder for folder, _ in self.trouble.unreadable
             )
             if not known:
                 return True, rows, [], []
@@ -73,6 +88,8 @@ class Indexer:
             # few that differ, if any (150,000 files on every refresh).
             added, changed, removed = differences(sorted(rows), known)
             known.clear()
+        if self.unreachable:  # not listed is not gone: kept until it can be read
+            removed = [path for path in removed if not path.startswith(self.unreachable)]
         return False, added, changed, removed
 
     def _to_read(
@@ -86,12 +103,86 @@ class Indexer:
             "SELECT path, size, mtime_ns FROM files WHERE article IS NULL"
         ).fetchall()
         seen = {*removed, *(path for path, _, _ in changed)}
+        unreachable = self.unreachable
         wanted = [
             *map(file_entry, new),
             *map(file_entry, changed),
-            *(e for e in map(file_entry, skipped) if e.path not in seen),
+            *(
+                e
+                for e in map(file_entry, skipped)
+                if e.path not in seen and not (unreachable and e.path.startswith(unreachable))
+            ),
         ]
         return sorted(wanted, key=lambda e: scan_order_key(e.path))
+
+    def _trouble_problems(self) -> list[tuple[str, None, str, str]]:
+        """The problems rows of what the scan could not or would not enter, in scan order.
+
+        Their paths are folders and links, never a file the catalog lists: that is how
+        they are told from the problems of files (see _old_trouble)."""
+        rows: list[tuple[str, None, str, str]] = []
+        error, warning = Severity.ERROR.value, Severity.WARNING.value
+        for folder, why in self.trouble.unreadable:
+            kept = self._articles_under("" if folder == "./" else folder)
+            what = "the library folder" if folder == "./" else "the folder"
+            reason = f"{what} cannot be read ({clean_line(why)}); " + (
+                f"its {kept:,} articles are kept as they were until it can be read or is gone"
+                if kept
+                else "nothing in it is listed"
+            )
+            rows.append((folder, None, reason, error))
+        for link, target in self.trouble.external:
+            reason = (
+                f"a link to {clean_line(target)}, outside the library: not followed "
+                "(follow_external_links = true in config.toml follows such links)"
+            )
+            rows.append((link, None, reason, warning))
+        for link, target in self.trouble.refused:
+            if link == "./":
+                reason = f"the library is a system folder ({clean_line(target)}): never scanned"
+                rows.append((link, None, reason, error))
+            else:
+                reason = f"a link to {clean_line(target)}, a system folder: never followed"
+                rows.append((link, None, reason, warning))
+        rows.sort(key=lambda row: scan_order_key(row[0].rstrip("/") or "."))
+        return rows
+
+    def _articles_under(self, prefix: str) -> int:
+        """How many articles the catalog has in the folder ``prefix`` ("" for all)."""
+        if not prefix:
+            return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        end = prefix[:-1] + chr(ord("/") + 1)  # every path starting with prefix sorts below
+        (n,) = self.conn.execute(
+            "SELECT count(*) FROM files WHERE path >= ? AND path < ? AND article IS NOT NULL",
+            (prefix, end),
+        ).fetchone()
+        return int(n)
+
+    def _old_trouble(self) -> list[tuple]:
+        """The last refresh's scan problems: (rowid, path, line, reason, severity).
+
+        Every problem of a file has the file's row in ``files``; these have none. Read
+        before the write, which may give a file the path a link had."""
+        return self.conn.execute(
+            "SELECT rowid, path, line, reason, severity FROM problems "
+            "WHERE path NOT IN (SELECT path FROM files) ORDER BY rowid"
+        ).fetchall()
+
+    def _write_trouble(self, rows: list[tuple[str, None, str, str]], old: list[tuple]) -> None:
+        """Replace the last refresh's scan problems (``old``) with this one's, if they
+        differ. A refresh that finds nothing else changed writes nothing, and a folder
+        readable again loses its problem all the same."""
+        if [row[1:] for row in old] == rows:
+            return
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany("DELETE FROM problems WHERE rowid = ?", [row[:1] for row in old])
+            conn.executemany("INSERT INTO problems VALUES (?,?,?,?)", rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _known_articles(self, paths: list[str]) -> dict[str, int | None]:
         """The catalog's files among ``paths``, with the rowid of each one's article."""
