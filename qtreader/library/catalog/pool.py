@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -45,7 +48,12 @@ def _in_workers(root: str, chunks: list[list[str]], workers: int) -> Iterator[li
     """Parse the chunks in a pool of ``workers`` processes, yielding them in order."""
     _start_resource_tracker()
     # "spawn": forking a process that runs threads (the TUI) is unsafe.
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),
+        initializer=_worker_started,
+        initargs=(os.getpid(),),
+    ) as pool:
         # A few chunks ahead of the writer, not all of them: parsed chunks waiting
         # for a busy writer would otherwise hold much of the library in memory.
         waiting = iter(chunks)
@@ -63,6 +71,42 @@ def _in_workers(root: str, chunks: list[list[str]], workers: int) -> Iterator[li
         finally:
             for future in ahead:  # the writer stopped early: no more parsing
                 future.cancel()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _worker_started(parent: int, interval: float = PARENT_CHECK_SECONDS) -> None:
+    """Run first in each parse worker: it ends (SIGTERM) when ``parent``, the process
+    that started it, is gone.
+
+    A worker waits for its next chunk on a queue whose pipe it also holds open for
+    writing, so the parent's death never reaches it as an end of file: killed
+    (SIGKILL) mid-build, the parent left its workers, and the resource tracker they
+    keep open, running for good. On Linux the kernel signals the worker when the
+    thread that started it ends (prctl PR_SET_PDEATHSIG): the pool lives inside one
+    refresh, in one thread. Elsewhere, and for a parent that died before the prctl, a
+    watchdog thread sees the worker handed to another parent.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to call: the watchdog does it
+            pass
+    if os.getppid() != parent:  # already gone
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(
+        target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True
+    ).start()
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    """End this process once its parent is no longer ``parent`` (it died)."""
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 _tracker_lock = threading.Lock()

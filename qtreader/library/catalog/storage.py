@@ -118,6 +118,7 @@ class Store:
         self._gate = ReadGate()
         self._lock_fd = self._open_lock()
         self._register(self._open())
+        self._remove_stale_builds()
 
     # -- connections -----------------------------------------------------------
 
@@ -267,12 +268,8 @@ class Store:
         page is written once, where the WAL wrote it twice (the log, then the
         checkpoint); 4-5 s less for 150,000 articles, measured.
         """
-        prefix = f"{self.db_path.name}.building-"
-        for stale in self.db_path.parent.glob(f"{prefix}*"):  # left by a process that died
-            pid = stale.name[len(prefix) :]
-            if pid.isdigit() and not _process_alive(int(pid)):
-                stale.unlink(missing_ok=True)
-        building = self.db_path.with_name(f"{prefix}{os.getpid()}")
+        self._remove_stale_builds()
+        building = self.db_path.with_name(f"{self.db_path.name}.building-{os.getpid()}")
         building.unlink(missing_ok=True)
         try:
             conn = create(building, self.root, journal="OFF")
@@ -291,6 +288,22 @@ class Store:
         finally:
             building.unlink(missing_ok=True)
         return report
+
+    def _remove_stale_builds(self) -> None:
+        """Remove the first builds left by processes that died (killed mid-build): on
+        every open, not only by the next first build, which may never come."""
+        prefix = f"{self.db_path.name}.building-"
+        try:
+            found = list(self.db_path.parent.glob(f"{prefix}*"))
+        except OSError:
+            return
+        for stale in found:
+            pid = stale.name[len(prefix) :]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                try:
+                    stale.unlink(missing_ok=True)
+                except OSError:
+                    pass  # a read-only cache folder: left for a later run
 
     def _put_in_place(self, building: Path) -> None:
         """Make the finished file at ``building`` this catalog."""
