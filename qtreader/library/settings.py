@@ -15,6 +15,7 @@ TEMPLATE = """\
 # base_url = "https://example.org" # where the content's site-relative urls live
 # show_stubs = false              # list generator "cannot answer" stubs
 # column_width = 88               # width of the reading column
+# follow_external_links = false   # follow links that lead out of the library folder
 # [keys]                          # key overrides by binding id
 # "reader.search" = "ctrl+k"
 """
@@ -27,6 +28,9 @@ class Settings:
     base_url: str | None = None
     show_stubs: bool = False
     column_width: int = 88
+    # Symlinks whose target lies outside the library folder: listed as problems and not
+    # followed, unless true. Links into /, /proc, /sys and /dev are never followed.
+    follow_external_links: bool = False
     keys: dict[str, str] = field(default_factory=dict)
 
 
@@ -51,6 +55,11 @@ def load_settings() -> tuple[Settings, list[str]]:
         return settings, warnings
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return settings, [f"{path} cannot be read ({exc}); default settings are used"]
+    except Exception as exc:  # any other failure of the TOML reader
+        # tomllib recurses once per nesting level: 5,000 nested arrays raise
+        # RecursionError. A settings file never stops the reader.
+        why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return settings, [f"{path} cannot be read ({why[:200]}); default settings are used"]
     for name in ("library", "theme", "base_url"):
         value = _typed(data, name, str, warnings)
         if value:
@@ -58,6 +67,9 @@ def load_settings() -> tuple[Settings, list[str]]:
     show = _typed(data, "show_stubs", bool, warnings)
     if show is not None:
         settings.show_stubs = show
+    follow = _typed(data, "follow_external_links", bool, warnings)
+    if follow is not None:
+        settings.follow_external_links = follow
     width = _typed(data, "column_width", int, warnings)
     if width is not None:
         if 40 <= width <= 400:

@@ -98,3 +98,27 @@ def test_describe_config_path_and_show():
     out = io.StringIO()
     describe_config("show", out)
     assert out.getvalue() == 'theme = "nord"\n'
+
+
+def test_deeply_nested_toml_warns_and_gives_defaults():
+    # tomllib recurses once per level: 5,000 levels raise RecursionError, not a TOML error.
+    for text in ("a = " + "[" * 5000 + "]" * 5000, "a = " + "{b = " * 5000 + "1" + "}" * 5000):
+        write_config(f'theme = "nord"\n{text}\n')
+        settings, warnings = load_settings()
+        assert settings == Settings()
+        assert len(warnings) == 1
+        assert "default settings" in warnings[0]
+
+
+def test_following_links_out_of_the_library_is_off_unless_set():
+    assert Settings().follow_external_links is False
+    write_config("follow_external_links = true\n")
+    assert load_settings() == (Settings(follow_external_links=True), [])
+    write_config('follow_external_links = "yes"\n')
+    settings, warnings = load_settings()
+    assert settings.follow_external_links is False
+    assert len(warnings) == 1 and "'follow_external_links'" in warnings[0]
+    out = io.StringIO()
+    paths.config_file().unlink()
+    describe_config("show", out)
+    assert "follow_external_links" in out.getvalue()
