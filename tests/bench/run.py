@@ -169,6 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="instead: opens and keys with all of the reader's Textual patches, none, and "
         "each left out alone (QTREADER_PLAIN_TEXTUAL), --runs times, alternating",
     )
+    parser.add_argument(
+        "--alone", action="store_true", help="with --patches: also each patch on its own"
+    )
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="with --patches: one session per run, the patches switched between blocks",
+    )
     parser.add_argument("--runs", type=int, default=2, help="with --patches: runs of each (2)")
     parser.add_argument(
         "--passes", type=int, default=3, help="with --patches: times each article is opened (3)"

@@ -105,15 +105,19 @@ def ui_figures(
     methods: Sequence[str] = KEY_METHODS,
     passes: int = 1,
     env: dict[str, str] | None = None,
+    interleave: list[tuple[str, str | None]] | None = None,
 ) -> dict[str, Any]:
     """Run one UI session in a child process: keys by each of ``methods``, then each of
-    ``rowids`` opened ``passes`` times over (one after another, in one app)."""
+    ``rowids`` opened ``passes`` times over (one after another, in one app). With
+    ``interleave`` (configurations of patches.py), the session switches the patches
+    between blocks instead (see patches.interleaved)."""
     params = {
         "root": str(root),
         "rowids": list(rowids),
         "presses": presses,
         "methods": list(methods),
         "passes": passes,
+        "interleave": interleave,
     }
     path = scratch / "ui-params.json"
     path.write_text(json.dumps(params))
@@ -147,6 +151,13 @@ async def ui_session(params: dict[str, Any]) -> dict[str, Any]:
         await _loaded(app, pilot)
         out["listed"] = len(_article_list(app).source)
         out["rss_loaded"], out["hwm_loaded"] = rss_mb()
+        if params.get("interleave"):
+            from .patches import interleaved
+
+            out["configs"] = await interleaved(
+                app, pilot, params, _key_figures, _open_figures, _article_list
+            )
+            return out
         await _key_figures(app, pilot, params["presses"], params["methods"], out)
         out["rss_scrolled"], _ = rss_mb()
         rowids = list(params["rowids"]) * params["passes"]
