@@ -287,8 +287,8 @@ def test_a_killed_index_leaves_no_process_behind_and_the_next_run_cleans_up(tmp_
 
     root = tmp_path / "lib"
     body = "Waves and tides. " * 200
-    for n in range(PARALLEL_THRESHOLD * 3):
-        write(root, f"s{n % 20}/a{n}.md", f"---\ntitle: T{n}\nanswer: {body}\n---\n")
+    for n in range(PARALLEL_THRESHOLD * 3):  # quoted: read by PyYAML, slower, a wider window
+        write(root, f"s{n % 20}/a{n}.md", f"---\ntitle: 'T{n}'\nanswer: '{body}'\n---\n")
     env = user_env(tmp_path)
     build = subprocess.Popen(
         [sys.executable, "-m", "qtreader", "index", str(root)],
@@ -318,7 +318,7 @@ def test_a_killed_index_leaves_no_process_behind_and_the_next_run_cleans_up(tmp_
     assert list(cache.rglob("*.building-*")), "the killed build left no file to clean up"
     done = qtreader(["index", str(root)], env, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert f"{PARALLEL_THRESHOLD * 3:,} articles" in done.stdout
+    assert f"{PARALLEL_THRESHOLD * 3:,} articles" in done.stdout, done.stdout
     assert not list(cache.rglob("*.building-*"))
 
 

@@ -248,3 +248,25 @@ def test_a_second_process_that_encodes_names_otherwise_is_not_trusted(tmp_path, 
     _, subfolders = scan_module._list_folder(str(tmp_path), "", seen)
     assert scan_module._scan_in_two(subfolders, seen) is None
     assert scan_rows(tmp_path, parallel=True) == alone
+
+
+def test_a_scan_in_two_processes_notes_the_trouble_a_single_one_does(tmp_path, monkeypatch):
+    # Links out of the library and into /proc, met by either half, reach the caller.
+    _tree_for_two(tmp_path / "lib")
+    root = tmp_path / "lib"
+    write(tmp_path, "outside/o.md", "Title\nbody\n")
+    for folder in ("a", "bb", "e"):
+        os.symlink(tmp_path / "outside", root / folder / "out")
+        os.symlink("/proc", root / folder / "proc")
+    alone = scan_module.ScanTrouble()
+    rows = scan_rows(root, follow_external_links=False, trouble=alone)
+    assert len(alone.external) == len(alone.refused) == 3
+    both = scan_module.ScanTrouble()
+    assert scan_rows(root, True, None, False, both) == rows
+    assert sorted(both.external) == sorted(alone.external)
+    assert sorted(both.refused) == sorted(alone.refused)
+    # The options of a scanning() block reach a scan that is not given them.
+    inherited = scan_module.ScanTrouble()
+    with scan_module.scanning(False, inherited):
+        assert scan_rows(root, parallel=True) == rows
+    assert sorted(inherited.external) == sorted(alone.external)
