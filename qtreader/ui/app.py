@@ -10,7 +10,6 @@ from textual.binding import Binding
 
 from ..library import paths
 from ..library.settings import Settings, load_settings
-from . import memory
 from .commands import GoToArticle, GoToSubject
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
@@ -65,11 +64,6 @@ class ReaderApp(App[None]):
         self.push_screen(self.reader)
         for warning in self._settings_warnings:
             self.notify(warning, title="Settings", severity="warning", timeout=15)
-
-    def on_reader_screen_loaded(self, event: ReaderScreen.Loaded) -> None:
-        # After the next paint: by then the app holds most of what it keeps.
-        if "memory" in self.patches:
-            self.call_after_refresh(memory.freeze_long_lived)
 
     def _remember_theme(self, theme) -> None:
         self.reader.state.set_theme(theme.name)

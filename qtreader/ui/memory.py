@@ -1,4 +1,9 @@
-"""Garbage collection set for an interactive reader.
+"""Garbage collection set for an interactive reader. NOT INSTALLED since 2026-12-05.
+
+The reader no longer tunes the collector: on the 150,000-article bench library this
+saved nothing measurable of an open or a key (tests/bench/RESULTS.md, "Textual
+patches, on and off"). The module stays only while tests/ui/test_ui_reader.py still
+imports it; delete it with that test. What it did, as measured before:
 
 Drawing a frame makes tens of thousands of short-lived objects (strips, segments,
 styles), nearly all freed at once by reference counting. With CPython's default

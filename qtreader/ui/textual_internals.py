@@ -5,41 +5,34 @@ here and nowhere else (besides the patch modules listed below, which are about
 them): widgets import the private classes from this module and read private
 attributes through its functions. A Textual upgrade is checked by reading this file.
 
-Private names used, where, and why (Textual 8.2):
+Private names used (Textual 8.2): the name; where it is used; why.
 
-==========================================  =======================  ===========================================
-name                                        used by                  why
-==========================================  =======================  ===========================================
-``textual.widgets._markdown`` (module):     answer_markdown,         the blocks the Markdown widget is made of:
-``MarkdownBlock``, ``MarkdownBullet``,      compact_list,            reused from one article to the next, and
-``MarkdownBulletList``, ``MarkdownHeader``,  article_view             lists drawn by one widget (no public
-``MarkdownHorizontalRule``, ``MarkdownList``,                        module exports them)
-``MarkdownListItem``,
-``MarkdownOrderedList``, ``MarkdownParagraph``
-``MarkdownBlock._content``                  :func:`block_content`    the text a paragraph, heading or compact
-                                                                     list shows (find marks it; lists join it)
-``MarkdownBlock._blocks``                   :func:`child_blocks`     a list's items, an item's paragraphs
-``MarkdownBlock._token``, ``._markdown``    :func:`block_token`,     to make a compact list standing for a list
-                                            :func:`block_document`
-``MarkdownBlock._copy_context``,            :func:`reuse_block`      a block kept on screen takes the new
-``MarkdownBlock._inline_token``                                      block's token (as Textual's own update does)
-``Markdown._parser_factory``,               :func:`markdown_parser`, ``AnswerMarkdown.update`` does what
-``._parse_markdown``, ``._markdown``,       :func:`begin_update`,    ``Markdown.update`` does, but keeps blocks
-``._theme``, ``._table_of_contents``,       :func:`parse_blocks`,
-``._last_parsed_line``                      :func:`end_update`
-``Content._wrap_and_format``,               :func:`wrap_and_format`  a compact list wraps its items as a
-``textual.content._FormattedLine``                                   paragraph does; find needs a match's line
-``Widget._on_click`` (overridden)           compact_list             a double click selects one item, not the
-                                                                     whole list
-``Widget.arrange`` (replaced);              arrange_once             see :data:`PATCHES`
-``Widget._nodes``, ``NodeList._updates``,
-``Widget._arrangement_cache``,
-``Widget._has_relative_children_height``
-``Widget._size_updated`` (replaced)         layout_once              see :data:`PATCHES`
-``Strip.__init__`` and seven methods        strip_caches             see :data:`PATCHES`
-(replaced), ``Strip``'s slots,
-``FIFOCache._maxsize``
-==========================================  =======================  ===========================================
+- ``textual.widgets._markdown``, the module, for ``MarkdownBlock``,
+  ``MarkdownBullet``, ``MarkdownBulletList``, ``MarkdownHeader``,
+  ``MarkdownHorizontalRule``, ``MarkdownList``, ``MarkdownListItem``,
+  ``MarkdownOrderedList``, ``MarkdownParagraph`` (re-exported here); answer_markdown,
+  compact_list, article_view; the blocks Textual's Markdown widget is made of, reused
+  from one article to the next, and lists drawn by one widget. No public module
+  exports them.
+- ``MarkdownBlock._content``; :func:`block_content` (compact_list, article_view); the
+  text a paragraph, heading or compact list shows: find marks it, lists join it.
+- ``MarkdownBlock._blocks``; :func:`child_blocks` (answer_markdown, compact_list); a
+  list's items and an item's paragraphs, before they are composed.
+- ``MarkdownBlock._token``, ``MarkdownBlock._markdown``; :func:`block_token`,
+  :func:`block_document` (compact_list); to make the compact list standing for a list.
+- ``MarkdownBlock._copy_context``, ``MarkdownBlock._inline_token``;
+  :func:`reuse_block` (answer_markdown); a block kept on screen takes the new block's
+  token, as in Textual's own update.
+- ``Markdown._parser_factory``, ``._parse_markdown``, ``._markdown``, ``._theme``,
+  ``._table_of_contents``, ``._last_parsed_line``; :func:`markdown_parser`,
+  :func:`begin_update`, :func:`parse_blocks`, :func:`end_update` (answer_markdown);
+  ``AnswerMarkdown.update`` does what ``Markdown.update`` does but keeps blocks.
+- ``Content._wrap_and_format`` and its ``textual.content._FormattedLine``;
+  :func:`wrap_and_format` (compact_list); a compact list wraps its items as a
+  paragraph is wrapped, and find needs the line of a match.
+- ``Widget._on_click``, overridden; compact_list; a double click selects one item of
+  a compact list, not the whole list.
+- ``Widget._size_updated``, replaced; layout_once; see :data:`PATCHES`.
 
 The patches (:data:`PATCHES`) change Textual for the whole process, so they are
 installed by the app when it starts (:func:`install_patches`, from
@@ -48,7 +41,10 @@ with (:data:`TESTED_TEXTUAL`, major and minor). ``QTREADER_PLAIN_TEXTUAL=1`` run
 reader on plain Textual, and ``QTREADER_PLAIN_TEXTUAL=name,name`` leaves out the
 patches named (the benchmark measures each that way: ``python -m bench --patches``).
 A patch is kept only while the benchmark shows it saving at least 10% of an open or a
-key on the 150,000-article library; figures in tests/bench/RESULTS.md.
+key on the 150,000-article library; figures in tests/bench/RESULTS.md. Measured on
+2026-12-05 and removed for saving less: ``arrange_once`` (a container's arrangement
+reused at another height), ``strip_caches`` (a strip's caches made on first use) and
+the garbage collector's tuning (``memory``).
 """
 
 from __future__ import annotations
@@ -112,16 +108,11 @@ TESTED_TEXTUAL = "8.2"
 PLAIN_TEXTUAL = "QTREADER_PLAIN_TEXTUAL"
 """``1``: no patch; ``name,name``: these patches left out."""
 
-PATCHES = ("arrange_once", "layout_once", "strip_caches", "memory")
+PATCHES = ("layout_once",)
 """The patches, by module (qtreader/ui/<name>.py); see each module's docstring.
 
-- ``arrange_once``: a container's arrangement kept for the same width is reused
-  when no child's height can follow the container's (Textual 8 arranges twice).
 - ``layout_once``: ``Widget._size_updated`` sets the virtual size without asking for
-  a second layout of the screen.
-- ``strip_caches``: a ``Strip`` makes each of its seven caches on first use.
-- ``memory``: the garbage collector's first threshold at 10,000, and what the app
-  holds frozen once the library is shown (not Textual's code, but its objects).
+  a second layout of the screen (Textual 8 lays the screen out twice per change).
 """
 
 
@@ -152,30 +143,21 @@ def patches_left_out(environ: Mapping[str, str] | None = None) -> frozenset[str]
 
 
 def install_patches(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Install the patches not left out, on the tested Textual only; the names of
-    those in place. Called at every app start: the ones on Textual's classes are
-    installed once per process, the collector is tuned each time."""
+    """Install the patches not left out, on the tested Textual only (each patch also
+    stands aside from a method of another shape); the names of those in place.
+    Called at every app start; a patch is installed once per process."""
     if not tested_textual():
         return ()
-    from . import arrange_once, layout_once, memory, strip_caches
+    from . import layout_once
 
-    installers: dict[str, Callable[[], object]] = {
-        "arrange_once": arrange_once.install,
-        "layout_once": layout_once.install,
-        "strip_caches": strip_caches.install,
-        "memory": memory.tune_collection,
-    }
-    checks: dict[str, Callable[[], bool]] = {
-        "arrange_once": arrange_once.installed,
-        "layout_once": layout_once.installed,
-        "strip_caches": strip_caches.installed,
-        "memory": memory.tuned,
+    installers: dict[str, tuple[Callable[[], object], Callable[[], bool]]] = {
+        "layout_once": (layout_once.install, layout_once.installed),
     }
     left_out = patches_left_out(environ)
     for name in PATCHES:
         if name not in left_out:
-            installers[name]()
-    return tuple(name for name in PATCHES if name not in left_out and checks[name]())
+            installers[name][0]()
+    return tuple(name for name in PATCHES if name not in left_out and installers[name][1]())
 
 
 # -- Markdown blocks -----------------------------------------------------------------

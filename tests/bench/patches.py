@@ -152,31 +152,25 @@ async def interleaved(
 
 
 def switch(left_out: frozenset[str]) -> None:
-    """Install every patch but those in ``left_out``, and take those out, in a running
-    app. A strip's methods stay wrapped (strips made with their caches are about), so
-    ``strip_caches`` off here is Textual's constructor with the wrapped methods."""
-    import gc
+    """In a running app, put every patch in place but those in ``left_out``, which are
+    taken out. Each patch of ``PATCHES`` needs its way of being taken out here.
 
-    from textual.strip import Strip
+    (Measured on 2026-12-05 and removed since: ``arrange_once``, set as
+    ``Widget.arrange``; ``strip_caches``, set as ``Strip.__init__`` with the strip's
+    methods left wrapped, since strips made without caches were still about; and
+    ``memory``, the collector's threshold at 10,000 and ``gc.freeze()``, taken out
+    with ``gc.unfreeze()`` and CPython's 700.)"""
     from textual.widget import Widget
 
-    from qtreader.ui import arrange_once, layout_once, memory, strip_caches
+    from qtreader.ui import layout_once
 
-    arrange = arrange_once.TEXTUAL_ARRANGE if "arrange_once" in left_out else arrange_once._arrange
-    Widget.arrange = arrange  # type: ignore[method-assign]
+    unknown = set(patch_names()) - {"layout_once"}
+    if unknown:
+        raise RuntimeError(f"no way to switch {sorted(unknown)} in bench/patches.py")
     size_updated = (
         layout_once.TEXTUAL_SIZE_UPDATED if "layout_once" in left_out else layout_once._size_updated
     )
     Widget._size_updated = size_updated  # type: ignore[method-assign]
-    strip_caches.install()
-    init = strip_caches.TEXTUAL_STRIP_INIT if "strip_caches" in left_out else strip_caches._init
-    Strip.__init__ = init  # type: ignore[method-assign]
-    if "memory" in left_out:
-        gc.unfreeze()
-        gc.set_threshold(700, *gc.get_threshold()[1:])  # CPython's default
-    else:
-        memory.tune_collection()
-        gc.freeze()
 
 
 def render(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> str:

@@ -22,8 +22,6 @@ from qtreader.ui import layout_once
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.textual_internals import install_patches
 
-install_patches()  # as the app does when it starts
-
 SHORT = "One line of answer."
 LONG = "\\n\\n".join(
     f"Paragraph {n} of a long answer, long enough to wrap over two or three lines of the "
@@ -62,6 +60,7 @@ async def _drain(pilot, app: ReaderApp) -> None:
 
 def test_the_patch_fits_the_installed_textual():
     """If Textual changes the method, the patch stands aside; it must not go unnoticed."""
+    install_patches()  # as the app does when it starts
     assert layout_once.installed()
     parameters = list(inspect.signature(layout_once.TEXTUAL_SIZE_UPDATED).parameters)
     assert parameters == ["self", "size", "virtual_size", "container_size", "layout"]
