@@ -4,6 +4,12 @@ Syntax: words (all must match; the last one is a prefix while typing),
 ``"a phrase"``, ``subject:name`` or ``subject:"two words"``, and ``-word`` or
 ``-"a phrase"`` to exclude. Anything else is treated as text: no input can
 produce an FTS5 syntax error, because every term is re-quoted here.
+
+What a query may hold is bounded (see the limits below): each word to find is a list
+of matches FTS5 walks, and ``'water* ' * 1000`` took 30 s; 1,000 exclusions nest past
+FTS5's parser stack, 999 subject filters past SQLite's expression depth. A word
+repeated is searched once; what goes past a limit is left out, and the parsed query's
+``warning`` says so (the CLI prints it, the reader shows it in its count line).
 """
 
 from __future__ import annotations
@@ -20,16 +26,31 @@ _TOKEN = re.compile(
 )
 
 
+# The limits. A question pasted whole (a paragraph, ~80 words) is cut to its first
+# words, which find it; nobody types more. Within them, the slowest query measured
+# on 150,000 articles takes well under a second (see tests/unit/test_search_limits.py).
+MAX_CHARS = 512  # read of the text; the rest is not looked at
+MAX_WORDS = 32  # words to find, each word of a phrase counted
+MAX_LEFT_OUT = 16  # words to leave out (-word; each word of -"a phrase" counted)
+MAX_SUBJECTS = 4  # subject: filters
+
+
 @dataclass
 class ParsedQuery:
     include: list[list[str]] = field(default_factory=list)  # each: words of a phrase
     exclude: list[list[str]] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)  # subject keys
     prefix_last: bool = False
+    warning: str = ""  # what was left out of a query past the limits, for a user
 
     @property
     def is_empty(self) -> bool:
         return not (self.include or self.exclude or self.subjects)
+
+    @property
+    def shortened(self) -> bool:
+        """Whether part of the query was left out (``warning`` says what)."""
+        return bool(self.warning)
 
     def terms(self) -> list[str]:
         """The words to highlight in results."""
@@ -37,8 +58,20 @@ class ParsedQuery:
 
 
 def parse_query(text: str, *, typing: bool = True) -> ParsedQuery:
-    """Parse user input. With ``typing``, the last bare word is a prefix."""
+    """Parse user input. With ``typing``, the last bare word is a prefix.
+
+    Bounded by the limits above: a word or phrase given twice counts once, and what
+    goes past a limit is left out, as ``warning`` says."""
     parsed = ParsedQuery()
+    cut: list[str] = []
+    if len(text) > MAX_CHARS:
+        if not text[MAX_CHARS].isspace():  # not half a word: up to the last space
+            text = text[: text.rfind(" ", 0, MAX_CHARS) + 1] or text
+        text = text[:MAX_CHARS]
+        cut.append(f"only its first {MAX_CHARS} characters are read")
+    if not text.isascii():
+        # Bytes that were not UTF-8 (lone surrogates, from argv): separators.
+        text = text.encode("utf-8", "replace").decode("utf-8")
     last_kind = None
     for match in _TOKEN.finditer(text):
         negative = bool(match.group("neg"))
@@ -62,7 +95,49 @@ def parse_query(text: str, *, typing: bool = True) -> ParsedQuery:
             last_kind = "phrase" if phrase is not None else "word"
     ends_open = bool(text) and not text[-1].isspace() and not text.endswith('"')
     parsed.prefix_last = typing and last_kind == "word" and ends_open
+    _bound(parsed, cut)
+    if cut:
+        parsed.warning = "the query was shortened: " + "; ".join(cut)
     return parsed
+
+
+def _bound(parsed: ParsedQuery, cut: list[str]) -> None:
+    """Each phrase once (the last time it is given, so the word being typed stays
+    last), and no more words, exclusions and subjects than the limits allow."""
+    include = _once(parsed.include)
+    kept = _first_words(include, MAX_WORDS)
+    if kept != include:
+        cut.append(f"only {MAX_WORDS} words are searched for")
+        parsed.prefix_last = False  # the word being typed is not among them
+    parsed.include = kept
+    exclude = _once(parsed.exclude)
+    parsed.exclude = _first_words(exclude, MAX_LEFT_OUT)
+    if parsed.exclude != exclude:
+        cut.append(f"only {MAX_LEFT_OUT} words are left out")
+    subjects = list(dict.fromkeys(parsed.subjects))
+    parsed.subjects = subjects[:MAX_SUBJECTS]
+    if len(subjects) > MAX_SUBJECTS:
+        cut.append(f"only {MAX_SUBJECTS} subject: filters are used")
+
+
+def _once(phrases: list[list[str]]) -> list[list[str]]:
+    """Each phrase once, where it was last given, in order."""
+    if len(phrases) < 2:
+        return phrases
+    last = {tuple(words): n for n, words in enumerate(phrases)}
+    return [words for n, words in enumerate(phrases) if last[tuple(words)] == n]
+
+
+def _first_words(phrases: list[list[str]], limit: int) -> list[list[str]]:
+    """The first phrases holding ``limit`` words in all (the last one cut short)."""
+    kept: list[list[str]] = []
+    room = limit
+    for words in phrases:
+        if room <= 0:
+            break
+        kept.append(words[:room])
+        room -= len(words)
+    return kept
 
 
 def _quote(words: list[str]) -> str:

@@ -4,7 +4,9 @@ A package, a module per job:
 
 - ``facade``: the Catalog class, which the reader and the CLI use;
 - ``results``: what it hands back (SearchResult, SearchHit, SubjectCount, RefreshReport)
-  and CatalogError;
+  and CatalogError with its kinds: CatalogDamaged, CatalogUnwritable, QueryError;
+- ``errors``: SQLite's and the file system's errors as those, with one-line messages;
+- ``refresh_lock``: one refresh of a catalog at a time, across processes;
 - ``storage``: the file, its connections per thread, locking, a first build put in place;
 - ``schema``: DDL, schema version, column lists and the SQL that writes rows;
 - ``queries``: rows, whole articles, subjects, problems, finding by reference;
@@ -26,7 +28,10 @@ from .records import title_sort_key
 from .results import (
     MARK_END,
     MARK_START,
+    CatalogDamaged,
     CatalogError,
+    CatalogUnwritable,
+    QueryError,
     RefreshReport,
     SearchHit,
     SearchResult,
@@ -40,7 +45,10 @@ __all__ = [
     "PARALLEL_THRESHOLD",
     "SCHEMA_VERSION",
     "Catalog",
+    "CatalogDamaged",
     "CatalogError",
+    "CatalogUnwritable",
+    "QueryError",
     "RefreshReport",
     "SearchHit",
     "SearchResult",

@@ -7,7 +7,7 @@ import zlib
 from functools import cache
 from types import ModuleType
 
-from .results import CatalogError
+from .results import CatalogDamaged, CatalogError
 
 _ZSTD_FRAME = b"\x28\xb5\x2f\xfd"  # how a packed answer starts (zlib's start with 0x78)
 
@@ -51,7 +51,13 @@ def unpack(blob: bytes | str | None) -> str:
                 "its answers are packed with zstd, which this Python lacks; delete the "
                 "catalog to have it rebuilt"
             )
-        return zstd.decompress(blob).decode("utf-8")
+        try:
+            return zstd.decompress(blob).decode("utf-8")
+        except Exception as exc:  # zstd.ZstdError, UnicodeDecodeError: damaged bytes
+            raise CatalogDamaged(f"an answer in the catalog is damaged ({exc})") from exc
     # Packed where zstd was missing (a zlib stream starts with 0x78, never with the
     # zstd frame's magic).
-    return zlib.decompress(blob).decode("utf-8")
+    try:
+        return zlib.decompress(blob).decode("utf-8")
+    except (zlib.error, ValueError) as exc:
+        raise CatalogDamaged(f"an answer in the catalog is damaged ({exc})") from exc

@@ -161,13 +161,25 @@ def rowid_for_key(store: Store, key: str) -> int | None:
 def find(store: Store, ref: str) -> int | None:
     """Resolve a reference typed by a user: a key or url, an id, a file path or a title."""
     ref = ref.strip()
-    if not ref:
+    if not ref or not _storable(ref):
         return None
     for sql, value in _lookups(store.root, ref):
         rowid = _rowid(store, sql, (value,))
         if rowid is not None:
             return rowid
     return None
+
+
+def _storable(text: str) -> bool:
+    """Whether ``text`` can be looked up: the catalog holds UTF-8, and bytes that were
+    not UTF-8 (kept by Python as lone surrogates, from argv say) cannot be bound."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _lookups(root: Path, ref: str) -> Iterator[tuple[str, str]]:
@@ -189,19 +201,17 @@ def _lookups(root: Path, ref: str) -> Iterator[tuple[str, str]]:
 
 
 def _library_path(root: Path, ref: str) -> str | None:
-    """``ref`` as a file path relative to the library ``root``, if it can be one."""
+    """``ref`` as a file path relative to the library ``root``, if it can be one (a
+    name too long for the system, say, cannot)."""
     path = Path(ref)
-    if path.is_absolute():
-        try:
+    try:
+        if path.is_absolute():
             return path.resolve().relative_to(root).as_posix()
-        except (ValueError, OSError):
-            return None
-    rel = path.as_posix()
-    if not (root / rel).exists() and path.exists():
-        try:
+        rel = path.as_posix()
+        if not (root / rel).exists() and path.exists():
             return path.resolve().relative_to(root).as_posix()
-        except ValueError:
-            return None
+    except (ValueError, OSError):
+        return None
     return rel
 
 

@@ -16,7 +16,26 @@ Progress = Callable[[int, int], None]  # (files read, files to read)
 
 
 class CatalogError(Exception):
-    """The catalog cannot be opened or written (e.g. the cache dir is unwritable)."""
+    """The catalog cannot be opened or written (e.g. the cache dir is unwritable).
+
+    Its message is one line, fit to show a user as it is."""
+
+
+class CatalogDamaged(CatalogError):
+    """The catalog file is damaged inside (SQLite: "database disk image is malformed").
+
+    It is a cache: ``Catalog.rebuild`` makes it anew from the library (the next
+    ``Catalog.refresh`` does too). User data lives in other files and is untouched."""
+
+
+class CatalogUnwritable(CatalogError):
+    """The catalog cannot be written: the disk is full, or the file or its folder is
+    read-only. It still answers queries as it was before the refresh that failed."""
+
+
+class QueryError(CatalogError):
+    """SQLite refused a search. ``parse_query`` bounds what a query holds, so this is
+    not expected; the message is one line, for the count line or stderr."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +54,7 @@ class RefreshReport:
     problems: int = 0
     seconds: float = 0.0
     rebuilt: bool = False
+    repaired: bool = False  # the catalog was found damaged and was built anew
 
     @property
     def unchanged(self) -> bool:

@@ -99,7 +99,7 @@ class Writer:
             self._finish()
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _roll_back(conn)
             raise
 
     # -- the steps of a write ----------------------------------------------------
@@ -391,6 +391,18 @@ class Writer:
                 )
             except sqlite3.OperationalError:
                 pass  # an older SQLite without this option: slower, still correct
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Undo a write that failed, keeping its error the one raised. On a full disk
+    (SQLITE_FULL) or an I/O error SQLite has rolled the transaction back itself, and a
+    ROLLBACK raised "cannot rollback - no transaction is active" in its place."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # the first error says what went wrong; the connection is closed after
 
 
 def _same_url(path: str, key: str, winner: str) -> ProblemValues:
