@@ -12,14 +12,18 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from .. import __version__
+from ..library.catalog import CatalogError
 from . import articles, bookmarks, config
 from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USER_ERROR,
+    SOFT_ERRORS,
     Command,
+    Parser,
     UserError,
     resolve_library,
+    say,
 )
 
 __all__ = ["COMMANDS", "main"]
@@ -36,7 +40,7 @@ COMMANDS: dict[str, Command] = {
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="qtreader",
         description="A terminal reader for libraries of question-and-answer articles.",
         epilog=f"Commands: {', '.join(COMMANDS)} (qtreader COMMAND --help for each).",
@@ -61,19 +65,33 @@ def _run_reader(path: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    out = out or sys.stdout
+    out = out or _forgiving(sys.stdout)
+    SOFT_ERRORS.count = 0
     try:
         command = COMMANDS.get(argv[0]) if argv else None
         if command is not None:
             args = command.parse(command.parser(argv[0]), argv[1:])
-            return command.run(args, out)
+            code = command.run(args, out)
+            return EXIT_USER_ERROR if code == EXIT_OK and SOFT_ERRORS.count else code
         args = _build_parser().parse_args(argv)
         return _run_reader(args.path)
-    except UserError as exc:
-        print(f"qtreader: {exc}", file=sys.stderr)
+    except (UserError, CatalogError) as exc:
+        say(str(exc))
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("qtreader: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _forgiving(stream: TextIO) -> TextIO:
+    """stdout, writing a character it cannot encode (a byte of a file name that was not
+    UTF-8, kept by Python as a lone surrogate) as an escape instead of failing."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - a stream already written to
+            pass
+    return stream

@@ -6,16 +6,24 @@ import argparse
 import json
 from typing import TextIO
 
-from ..library.catalog import SearchHit
+from ..library.catalog import Catalog, CatalogDamaged, SearchHit, SearchResult
 from ..library.export import article_markdown
+from ..library.models import Article
 from ..library.text import clean_line, subject_key
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     LIBRARY_HELP,
     UserError,
+    escaped,
+    on_catalog,
     open_catalog,
+    positive_int,
+    reference,
     resolve_library,
+    say,
+    shown_ref,
+    text_argument,
 )
 
 
@@ -24,7 +32,7 @@ def search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", nargs="*", help='words, "a phrase", subject:name, -word')
     parser.add_argument("--library", help=LIBRARY_HELP)
     parser.add_argument("--subject", help="only this subject")
-    parser.add_argument("--limit", type=int, default=20, help="how many hits (default 20)")
+    parser.add_argument("--limit", type=positive_int, default=20, help="how many hits (default 20)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -51,14 +59,22 @@ def _emphasise(hit: SearchHit, tty: bool) -> str:
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
+    query = text_argument(args.query, "the query")
+    subject = subject_key(text_argument(args.subject, "--subject")) if args.subject else None
     root = resolve_library(args.library)
     catalog, _ = open_catalog(root)
-    subject = subject_key(args.subject) if args.subject else None
-    result = catalog.search(args.query, subject=subject, typing=False)
-    hits = catalog.hits(result, 0, args.limit)
+
+    def found() -> tuple[SearchResult, list[SearchHit]]:
+        result = catalog.search(query, subject=subject, typing=False)
+        return result, catalog.hits(result, 0, args.limit)
+
+    result, hits = on_catalog(catalog, found)
+    if result.query.shortened:
+        say(result.query.warning)
     if args.json:
         payload = {
             "query": args.query,
+            "shortened": result.query.warning or None,
             "total": result.total,
             "hits": [
                 {
@@ -97,20 +113,27 @@ def show_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     root = resolve_library(args.library)
     catalog, _ = open_catalog(root)
-    rowid = catalog.find(args.ref)
-    if rowid is None:
+    ref = reference(args.ref)
+    article = on_catalog(catalog, lambda: _article(catalog, ref))
+    if article is None:
         raise UserError(
-            f"no article matches {clean_line(args.ref)!r} in {root}; "
+            f"no article matches {shown_ref(args.ref)} in {root}; "
             "give a url, an id, a file path or an exact title"
         )
-    article = catalog.article(rowid)
-    assert article is not None
     out.write(article_markdown(article))
     return EXIT_OK
 
 
+def _article(catalog: Catalog, ref: str) -> Article | None:
+    rowid = catalog.find(ref)
+    return None if rowid is None else catalog.article(rowid)
+
+
 def check_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = "List the library's problems; exit 1 if there are any."
+    parser.description = (
+        "List the library's problems; exit 1 if there are any, or if the catalog was found "
+        "damaged (it is rebuilt)."
+    )
     parser.add_argument("path", nargs="?", help=LIBRARY_HELP)
     parser.add_argument("--json", action="store_true", help="print JSON")
 
@@ -118,12 +141,18 @@ def check_arguments(parser: argparse.ArgumentParser) -> None:
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     root = resolve_library(args.path)
     catalog, report = open_catalog(root)
-    problems = catalog.problems()
+    repaired = report.repaired
+    try:
+        problems = catalog.problems()
+    except CatalogDamaged:  # met by the read: said, rebuilt and read again
+        problems = on_catalog(catalog, catalog.problems)
+        repaired = True
     if args.json:
         json.dump(
             {
                 "library": str(root),
                 "articles": report.total,
+                "catalog_repaired": repaired,
                 "problems": [
                     {"path": p.path, "line": p.line, "reason": p.reason, "severity": p.severity}
                     for p in problems
@@ -139,10 +168,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{problem.severity.value}: {clean_line(str(problem))}\n")
         skipped, warned = catalog.problem_count()
         out.write(
-            f"{root}: {report.total:,} articles, {skipped} files skipped, "
+            f"{escaped(root)}: {report.total:,} articles, {skipped} files skipped, "
             f"{warned} files with warnings.\n"
         )
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    # A damaged catalog is a problem found, though the rebuild mended it.
+    return EXIT_PROBLEMS if problems or repaired else EXIT_OK
 
 
 def index_arguments(parser: argparse.ArgumentParser) -> None:
@@ -152,12 +182,12 @@ def index_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
     root = resolve_library(args.path)
-    catalog, report = open_catalog(root, quiet=False)
+    catalog, report = open_catalog(root, quiet=False, strict=True)
     what = "built" if report.rebuilt else "refreshed"
     out.write(
         f"Catalog {what}: {report.total:,} articles ({report.added:,} added, "
         f"{report.changed:,} changed, {report.removed:,} removed), "
         f"{report.problems} files with problems, {report.seconds:.2f} s.\n"
     )
-    out.write(f"Catalog file: {catalog.db_path}\n")
+    out.write(f"Catalog file: {escaped(catalog.db_path)}\n")
     return EXIT_OK

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import TextIO
 
 from ..library.bookmarks import Bookmark, BookmarkStore, StoreReadOnly, resolve_entry
 from ..library.catalog import Catalog
-from .common import EXIT_OK, LIBRARY_HELP, UserError, open_catalog, resolve_library
+from ..library.models import Article
+from .common import (
+    EXIT_OK,
+    LIBRARY_HELP,
+    UserError,
+    escaped,
+    on_catalog,
+    open_catalog,
+    reference,
+    resolve_library,
+    say,
+    shown_ref,
+    text_argument,
+)
+
+# An export of 10,000 bookmarks is ~5 MB; a file much larger is not one (/dev/zero
+# was read until memory ran out).
+IMPORT_MAX_BYTES = 64 * 1024 * 1024
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +64,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError(f"cannot write the bookmarks file {store.file.path}: {exc}") from exc
     finally:
         for message in store.take_messages():
-            print(f"qtreader: {message}", file=sys.stderr)
+            say(message)
 
 
 def _export_json(items: list[Bookmark]) -> str:
@@ -57,7 +74,7 @@ def _export_json(items: list[Bookmark]) -> str:
 def _export_md(items: list[Bookmark]) -> str:
     lines = ["# Bookmarks", ""]
     for library in sorted({b.library for b in items}):
-        lines += [f"Library: `{library}`", ""]
+        lines += [f"Library: `{escaped(library)}`", ""]
         by_subject: dict[str, list[Bookmark]] = {}
         for b in items:
             if b.library == library:
@@ -72,11 +89,18 @@ def _export_md(items: list[Bookmark]) -> str:
     return "\n".join(lines)
 
 
-def _find(catalog: Catalog, ref: str) -> int:
-    rowid = catalog.find(ref)
-    if rowid is None:
-        raise UserError(f"no article matches {ref!r} in {catalog.root}")
-    return rowid
+def _article(catalog: Catalog, ref: str) -> Article | None:
+    """The article ``ref`` names (a url, an id, a path or a title), or None."""
+
+    def read() -> Article | None:
+        rowid = catalog.find(reference(ref))
+        return None if rowid is None else catalog.article(rowid)
+
+    return on_catalog(catalog, read)
+
+
+def _no_article(ref: str, where: object, what: str = "article") -> UserError:
+    return UserError(f"no {what} matches {shown_ref(ref)} in {escaped(where)}")
 
 
 def _export(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
@@ -85,13 +109,33 @@ def _export(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
     return EXIT_OK
 
 
+def _read_export(name: str) -> str:
+    """The text of the export file ``name``: a regular file of at most IMPORT_MAX_BYTES.
+    Opened without waiting (a FIFO would block the open), then looked at."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise UserError(f"cannot read {escaped(name)}: {exc.strerror or exc}") from exc
+    with open(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UserError(f"{escaped(name)} is not a file; give a bookmarks export (JSON)")
+        data = handle.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        raise UserError(
+            f"{escaped(name)} is larger than {IMPORT_MAX_BYTES // 2**20} MB: "
+            "not a qtreader bookmarks export"
+        )
+    return data.decode("utf-8")
+
+
 def _import(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        data = json.loads(_read_export(args.file))
         raw = data["bookmarks"] if isinstance(data, dict) else data
         items = [b for b in (Bookmark.from_dict(i) for i in raw if isinstance(i, dict)) if b]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{args.file} is not a qtreader bookmarks export: {exc}") from exc
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise UserError(f"{escaped(args.file)} is not a qtreader bookmarks export: {exc}") from exc
     added = store.merge(items)
     out.write(f"Imported {added} new bookmarks ({len(items) - added} were already there).\n")
     return EXIT_OK
@@ -108,7 +152,7 @@ def _list(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     if not items:
-        out.write(f"No bookmarks in {library}.\n")
+        out.write(f"No bookmarks in {escaped(library)}.\n")
     for b, ok in zip(items, found, strict=True):
         flag = "" if ok else "  [missing from the library]"
         note = f"\n      note: {b.note}" if b.note else ""
@@ -117,11 +161,13 @@ def _list(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
 
 
 def _add(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
+    note = text_argument(args.note, "--note")
     root = resolve_library(args.library)
     catalog, _ = open_catalog(root)
-    article = catalog.article(_find(catalog, args.ref))
-    assert article is not None
-    store.add_article(str(root), article, note=args.note)
+    article = _article(catalog, args.ref)
+    if article is None:
+        raise _no_article(args.ref, catalog.root)
+    store.add_article(str(root), article, note=note)
     out.write(f"Bookmarked: {article.title}\n")
     return EXIT_OK
 
@@ -130,16 +176,11 @@ def _remove(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
     root = resolve_library(args.library)
     library = str(root)
     catalog, _ = open_catalog(root)
-    rowid = catalog.find(args.ref)
-    if rowid is None:
-        key = args.ref
-    else:
-        article = catalog.article(rowid)
-        assert article is not None
-        key = article.key
+    article = _article(catalog, args.ref)
+    key = reference(args.ref) if article is None else article.key
     removed = store.remove(library, key)
     if removed is None:
-        raise UserError(f"no bookmark matches {args.ref!r} in {library}")
+        raise _no_article(args.ref, library, "bookmark")
     out.write(f"Removed bookmark: {removed.title}\n")
     return EXIT_OK
 
