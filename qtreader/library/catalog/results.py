@@ -28,9 +28,12 @@ class CatalogDamaged(CatalogError):
     ``Catalog.refresh`` does too). User data lives in other files and is untouched."""
 
 
-class CatalogUnwritable(CatalogError):
+class CatalogUnwritable(CatalogError, OSError):
     """The catalog cannot be written: the disk is full, or the file or its folder is
-    read-only. It still answers queries as it was before the refresh that failed."""
+    read-only. It still answers queries as it was before the refresh that failed.
+
+    An OSError too, as a write that failed for want of room was before it had a name
+    of its own (callers that catch OSError still do)."""
 
 
 class QueryError(CatalogError):
