@@ -35,7 +35,8 @@ class Scope:
 
 ALL = Scope()
 BOOKMARKS = Scope("bookmarks", None, "Bookmarks")
-HISTORY = Scope("history", None, "History")
+# Not "History": a library may have a subject of that name.
+HISTORY = Scope("history", None, "Recently opened")
 
 
 @dataclass

@@ -36,7 +36,7 @@ async def test_startup_lists_every_article_and_subjects():
         assert len(article_list(app).source) == catalog.count(include_stubs=False)
         tree = app.reader.query_one("#subjects", SubjectTree)
         names = [node.data.name for node in tree.root.children]
-        assert names[:3] == ["All articles", "Bookmarks", "History"]
+        assert names[:3] == ["All articles", "Bookmarks", "Recently opened"]
         assert names[3:] == [s.name for s in catalog.subjects()]
         count = str(app.reader.query_one("#count", Label).render())
         assert f"{catalog.count(include_stubs=False):,}" in count
@@ -715,11 +715,12 @@ async def test_list_rows_are_drawn_anew_when_the_cursor_focus_marks_or_theme_cha
         await pilot.pause()
 
         def look(row: int) -> object:
-            line = lst.render_line(row - int(lst.scroll_y))
+            y = row * lst.row_height - int(lst.scroll_y)  # the row's first line
+            line = lst.render_line(y)
             # Drawn with kept styles, as drawn from nothing.
             lst._lines.clear()
             lst._row_styles.clear()
-            assert list(lst.render_line(row - int(lst.scroll_y))) == list(line)
+            assert list(lst.render_line(y)) == list(line)
             return next(iter(line)).style
 
         cursor_focused, plain = look(0), look(1)

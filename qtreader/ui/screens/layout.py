@@ -24,3 +24,22 @@ def layout_classes(width: int, pane: str) -> dict[str, bool]:
     medium = not narrow and width < WIDE_WIDTH
     shown = pane if narrow or (medium and pane == "subjects") else None
     return {"narrow": narrow, "medium": medium, **{f"show-{p}": p == shown for p in PANES}}
+
+
+VIEW_CHROME = 6  # the article pane around its column: padding (4), border, scrollbar
+LIST_MIN = 40  # the list is never narrower than this beside the article
+
+
+def pane_widths(width: int, tree: int, column: int) -> dict[str, int | None]:
+    """Each pane's width in cells at ``width`` columns (None: as the styles say).
+
+    The article gets its reading column (``column`` cells of text) where there is
+    room, the list the rest but at least ``LIST_MIN``, and the subject tree the width
+    its labels ask for (``tree``). One pane at a time below ``NARROW_WIDTH``: each
+    takes the whole width.
+    """
+    if width < NARROW_WIDTH:
+        return {"subjects": None, "middle": None, "view": None}
+    shown_tree = tree if width >= WIDE_WIDTH else 0  # medium: the tree replaces the view
+    view = max(0, min(column + VIEW_CHROME, width - shown_tree - LIST_MIN))
+    return {"subjects": tree, "middle": None, "view": view}

@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.scalar import Scalar
 from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
@@ -40,7 +41,7 @@ from ..widgets.link_item import LinkItem
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from ..widgets.subject_tree import SubjectTree
-from .layout import PANES, layout_classes
+from .layout import PANES, layout_classes, pane_widths
 from .note import NoteScreen
 from .opener import ArticleOpener
 from .problems import ProblemsScreen
@@ -154,7 +155,13 @@ class ReaderScreen(Screen[None]):
         self._apply_width()
 
     def _apply_width(self, update: bool = True) -> None:
-        self.update_classes(layout_classes(self.app.size.width, self._pane), update=update)
+        width = self.app.size.width
+        self.update_classes(layout_classes(width, self._pane), update=update)
+        widths = pane_widths(width, self.subjects.wanted_width, self.column_width)
+        for pane in (self.subjects, self.search_pane, self.view):
+            wanted = widths[pane.id or ""]
+            if pane.styles.width != (None if wanted is None else Scalar.from_number(wanted)):
+                pane.styles.width = wanted
 
     def _show_pane(self, pane: str) -> None:
         self._pane = pane
@@ -227,6 +234,7 @@ class ReaderScreen(Screen[None]):
     def _show_counts(self, counts: LibraryCounts) -> None:
         self._set_marked(counts.marked)
         self.subjects.fill(counts.total, len(counts.marked), counts.history, counts.subjects)
+        self._apply_width()  # the tree's width follows its labels
         self.query_one("#status", StatusBar).show(
             self._library_name(), counts.total, counts.skipped
         )

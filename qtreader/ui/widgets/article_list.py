@@ -2,6 +2,10 @@
 
 It holds a :class:`RowSource` (row ids from the catalog, paged in as rows are
 shown, or a short list of bookmarks) so 150,000 rows cost no more than 40.
+
+Each row is two lines (three in a narrow pane), so that a question is read whole:
+the title wraps onto the next lines, and the subject and date follow it, dimmed,
+where they fit.
 """
 
 from __future__ import annotations
@@ -132,12 +136,46 @@ class CatalogRows(RowSource):
         self._pages.clear()
 
 
+WIDE_TITLE = 56  # from this many cells, two lines hold the long titles; below, three
+
+
+def row_height(width: int) -> int:
+    """Lines a row takes in a list ``width`` cells wide: two lines of 56 cells hold a
+    title of ~110 characters (a real library's p95 is ~110, its p99 124)."""
+    return 2 if width - 3 >= WIDE_TITLE else 3
+
+
 def _fit(text: str, width: int) -> str:
     if width <= 0:
         return ""
     if len(text) <= width:
         return text.ljust(width)
     return text[: max(0, width - 1)] + "…"
+
+
+def wrap_title(title: str, width: int, lines: int = 2) -> list[str]:
+    """A title on at most ``lines`` lines of ``width``, each cut at a space where one
+    is near; the last cut with "…" when the lines cannot hold it all."""
+    if width <= 0:
+        return [""]
+    out: list[str] = []
+    rest = title
+    while len(rest) > width and len(out) < lines - 1:
+        cut = rest.rfind(" ", 0, width + 1)
+        if cut < width // 2:  # no space near the end: cut inside the word
+            cut = width
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if len(rest) > width:
+        rest = rest[: width - 1].rstrip() + "…"
+    out.append(rest)
+    return out
+
+
+def row_meta(entry: ListEntry) -> str:
+    """The row's second thought: subject and date (and a bookmark's note)."""
+    parts = [p for p in (entry.subject, entry.date) if p]
+    return " · ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +226,11 @@ class ArticleList(ScrollView, can_focus=True):
         self.source: RowSource = RowSource()
         self.empty_message = ""
         self._terms: re.Pattern[str] | None = None
-        # Rendered rows by (index, is the cursor row, width); a change of theme or focus
-        # clears them (notify_style_update). Scrolling by one row repaints every row on
-        # screen, and all but one were drawn the frame before.
-        self._lines: dict[tuple[int, bool, int], Strip] = {}
+        # Rendered rows by (index, is the cursor row, width), both lines; a change of
+        # theme or focus clears them (notify_style_update). Scrolling by one row
+        # repaints every row on screen, and all but one were drawn the frame before.
+        self._lines: dict[tuple[int, bool, int], list[Strip]] = {}
+        self.row_height = 2  # lines a row takes: set by the width (row_height())
         # The styles rows are drawn with, by "is the cursor row", kept as long as the
         # rows are: ``rich_style`` walks every ancestor's styles, which was half the
         # cost of drawing a row (a page down draws a page of them).
@@ -211,7 +250,7 @@ class ArticleList(ScrollView, can_focus=True):
             if words
             else None
         )
-        self.virtual_size = Size(self.size.width, len(source))
+        self.virtual_size = Size(self.size.width, len(source) * self.row_height)
         self.cursor = max(0, min(cursor, len(source) - 1))
         self.scroll_to_cursor(center=True)
         self.refresh()
@@ -243,23 +282,30 @@ class ArticleList(ScrollView, can_focus=True):
         if self.scroll_y != top:
             self.refresh()
         else:  # only the two rows whose look changed
-            self.refresh_line(old)
-            self.refresh_line(new)
+            self.refresh_lines(old * self.row_height, self.row_height)
+            self.refresh_lines(new * self.row_height, self.row_height)
 
     def scroll_to_cursor(self, center: bool = False) -> None:
+        """Scroll so that the cursor's row is whole on screen (centred if asked)."""
         height = self.scrollable_content_region.height or self.size.height
         if height <= 0:
             return
-        top = self.scroll_y
-        if center and not top <= self.cursor < top + height:
-            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
-        elif self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        # The list scrolls by whole rows, so no row is cut at the top.
+        top, rh = self.scroll_y, self.row_height
+        first = self.cursor * rh
+        last = first + rh - 1
+        if center and not (top <= first and last < top + height):
+            y = max(0, (self.cursor - (height // rh - 1) // 2) * rh)
+            self.scroll_to(y=y, animate=False, immediate=True)
+        elif first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top + height:
+            y = -(-(last - height + 1) // rh) * rh  # rounded up to a whole row
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     def _page_size(self) -> int:
-        return max(1, (self.scrollable_content_region.height or self.size.height) - 1)
+        lines = self.scrollable_content_region.height or self.size.height
+        return max(1, lines // self.row_height - 1)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
@@ -285,41 +331,33 @@ class ArticleList(ScrollView, can_focus=True):
             self.post_message(self.Opened(self, self.cursor, entry))
 
     async def _on_click(self, event: events.Click) -> None:
-        index = int(self.scroll_y) + event.y
+        index = (int(self.scroll_y) + event.y) // self.row_height
         if 0 <= index < len(self.source):
             self.cursor = index
             self.action_open()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.source))
+        height = row_height(self.scrollable_content_region.width or event.size.width)
+        if height != self.row_height:
+            self.row_height = height
+            self._lines.clear()
+        self.virtual_size = Size(event.size.width, len(self.source) * self.row_height)
+        self.scroll_to_cursor(center=True)
 
     # -- rendering ---------------------------------------------------------------
 
-    def _columns(self, width: int) -> tuple[int, int, int]:
-        """Widths of title, subject and date for this width (the marker takes 2)."""
-        rest = width - 2
-        if rest >= 90:
-            subject, date = 20, 12
-        elif rest >= 60:
-            subject, date = 16, 12
-        elif rest >= 44:
-            subject, date = 14, 0
-        else:
-            subject, date = 0, 0
-        title = rest - subject - date - (1 if subject else 0) - (1 if date else 0)
-        return title, subject, date
-
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = int(self.scroll_y) + y
+        line_y = int(self.scroll_y) + y
+        index, part = divmod(line_y, self.row_height)
         selected = index == self.cursor
         key = (index, selected, width)
-        line = self._lines.get(key)
-        if line is not None:
-            return line
+        lines = self._lines.get(key)
+        if lines is not None:
+            return lines[part]
         base = self._styles(False).row
         if not len(self.source):
-            if y == 1 and self.empty_message:
+            if line_y == 1 and self.empty_message:
                 style = self.get_component_rich_style("article-list--empty")
                 return Strip([Segment(_fit("  " + self.empty_message, width), style)], width)
             return Strip.blank(width, base)
@@ -327,11 +365,12 @@ class ArticleList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         entry = self.source.get(index)
         if entry is None:  # its page is still being read: not kept
-            return Strip([Segment(_fit("  …", width), base)], width)
+            text = "  …" if part == 0 else ""
+            return Strip([Segment(_fit(text, width), base)], width)
         if len(self._lines) > 1024:
             self._lines.clear()
-        line = self._lines[key] = self._render_entry(entry, selected, width)
-        return line
+        lines = self._lines[key] = self._render_entry(entry, selected, width)
+        return lines[part]
 
     def _styles(self, selected: bool) -> _RowStyles:
         styles = self._row_styles.get(selected)
@@ -349,21 +388,32 @@ class ArticleList(ScrollView, can_focus=True):
             )
         return styles
 
-    def _render_entry(self, entry: ListEntry, selected: bool, width: int) -> Strip:
+    def _render_entry(self, entry: ListEntry, selected: bool, width: int) -> list[Strip]:
+        """The row's lines: the marker and the title, wrapped; then the subject and
+        date, dimmed, on the line after the title where one is left, else after the
+        title's end where there is room, else not shown (the article view has them)."""
         styles = self._styles(selected)
-        title_w, subject_w, date_w = self._columns(width)
         marker = "★ " if entry.marked else ("✗ " if entry.missing else "  ")
-        segments = [Segment(marker, styles.marker)]
         if entry.missing:
             title_style, match_style = styles.missing, styles.missing_match
         else:
             title_style, match_style = styles.row, styles.match
-        segments.extend(self._title_segments(_fit(entry.title, title_w), title_style, match_style))
-        if subject_w:
-            segments.append(Segment(" " + _fit(entry.subject, subject_w), styles.meta))
-        if date_w:
-            segments.append(Segment(" " + _fit(entry.date, date_w).rjust(date_w), styles.meta))
-        return Strip(segments).adjust_cell_length(width, styles.row)
+        title_width = width - 3  # the marker's two cells and one at the right
+        wrapped = wrap_title(entry.title, title_width, self.row_height)
+        lines: list[list[Segment]] = []
+        for n, text in enumerate(wrapped):
+            line = [Segment(marker if n == 0 else "  ", styles.marker if n == 0 else styles.row)]
+            line.extend(self._title_segments(text, title_style, match_style))
+            lines.append(line)
+        meta = row_meta(entry)
+        room = title_width - len(wrapped[-1]) - 3
+        if meta and len(lines) < self.row_height:  # a line of its own
+            lines.append([Segment("  " + _fit(meta, title_width).rstrip(), styles.meta)])
+        elif meta and room >= min(len(meta), 12):  # after the title, cut if need be
+            lines[-1].append(Segment("   " + _fit(meta, room).rstrip(), styles.meta))
+        while len(lines) < self.row_height:
+            lines.append([])
+        return [Strip(line).adjust_cell_length(width, styles.row) for line in lines]
 
     def _fg(self, component: str) -> Style:
         """Only the foreground and text style of a component, blended with the background.

@@ -29,24 +29,33 @@ class SubjectTree(Tree[Scope]):
         super().__init__("Library", data=ALL, id=id)
         self.show_root = False
         self.guide_depth = 2
+        self.name_width = 18  # set by fill() from the names it shows
 
-    NAME_WIDTH = 18
+    NAME_MAX = 32  # a longer subject name is cut with "…"
+    CHROME = 12  # the count (6), a space, the guide (2), padding (2) and the border
 
-    @classmethod
-    def _label(cls, name: str, count: int | None) -> Text:
+    @property
+    def wanted_width(self) -> int:
+        """The width the labels ask for: the longest name (up to NAME_MAX) and its count."""
+        return self.name_width + self.CHROME
+
+    def _label(self, name: str, count: int | None) -> Text:
         """The name, then its count right-aligned, so counts line up in a column."""
-        if len(name) > cls.NAME_WIDTH:
-            name = name[: cls.NAME_WIDTH - 1] + "…"
-        label = Text(name.ljust(cls.NAME_WIDTH))
+        width = self.name_width
+        if len(name) > width:
+            name = name[: width - 1] + "…"
+        label = Text(name.ljust(width))
         if count is not None:
             label.append(f"{count:>6,}", style="dim")
         return label
 
     def fill(self, total: int, bookmarks: int, history: int, subjects: list[SubjectCount]) -> None:
+        names = [ALL.name, BOOKMARKS.name, HISTORY.name, *(s.name for s in subjects)]
+        self.name_width = min(max(len(name) for name in names), self.NAME_MAX)
         self.clear()
-        self.root.add_leaf(self._label("All articles", total), data=ALL)
-        self.root.add_leaf(self._label("Bookmarks", bookmarks), data=BOOKMARKS)
-        self.root.add_leaf(self._label("History", history), data=HISTORY)
+        self.root.add_leaf(self._label(ALL.name, total), data=ALL)
+        self.root.add_leaf(self._label(BOOKMARKS.name, bookmarks), data=BOOKMARKS)
+        self.root.add_leaf(self._label(HISTORY.name, history), data=HISTORY)
         for subject in subjects:
             scope = Scope("subject", subject.key, subject.name)
             self.root.add_leaf(self._label(subject.name, subject.count), data=scope)
@@ -54,9 +63,9 @@ class SubjectTree(Tree[Scope]):
     def update_counts(self, bookmarks: int, history: int) -> None:
         for node in self.root.children:
             if node.data == BOOKMARKS:
-                node.set_label(self._label("Bookmarks", bookmarks))
+                node.set_label(self._label(BOOKMARKS.name, bookmarks))
             elif node.data == HISTORY:
-                node.set_label(self._label("History", history))
+                node.set_label(self._label(HISTORY.name, history))
 
     def node_for(self, scope: Scope) -> TreeNode[Scope] | None:
         return next((n for n in self.root.children if n.data == scope), None)
