@@ -299,7 +299,7 @@ def test_a_search_that_meets_damage_raises_catalog_damaged(generated, tmp_path):
 
 
 def test_the_check_at_refresh_costs_little(generated, tmp_path):
-    # Every table and index read whole: a few ms here, 5-25 ms at 150,000 articles.
+    # Every table and index read whole: a few ms here, 25-40 ms at 150,000 articles.
     root, _ = generated
     db = tmp_path / "catalog.sqlite3"
     built(root, db)

@@ -38,8 +38,9 @@ from .storage import Store
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-# The check at refresh reads the catalog's pages through a memory map: 5-25 ms for
-# every b-tree of a 150,000-article catalog (970 MB), against 50-150 ms through reads.
+# The check at refresh reads the catalog's pages through a memory map: 25-40 ms for
+# every b-tree of a 150,000-article catalog (970 MB; a new map each time), against
+# 130-150 ms through reads (measured, pages in the OS cache).
 _CHECK_MMAP = 1 << 30
 
 
@@ -199,7 +200,7 @@ class Catalog:
         """Whether every table and index of the catalog reads whole: a count over each
         visits all its pages, and a damaged page (garbage where a b-tree page was)
         fails it. ``PRAGMA quick_check`` reads every row too: 0.4 s at 150,000
-        articles, against 5-25 ms for this (measured, pages in the OS cache)."""
+        articles, against 25-40 ms for this (measured, pages in the OS cache)."""
         conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
         try:
             conn.execute(f"PRAGMA mmap_size={_CHECK_MMAP}")
