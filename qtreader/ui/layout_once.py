@@ -14,7 +14,7 @@ change the layout after one has run, a scrollbar that appears or goes, is a reac
 of its own with ``layout=True`` (``show_vertical_scrollbar``, set by
 ``_scroll_update``), so that still lays the screen out again.
 
-Tested in tests/test_ui_layout.py: an open lays out once, and a layout forced
+Tested in tests/ui/test_ui_layout.py: an open lays out once, and a layout forced
 after it (and after resizes, with the pane's scrollbar coming and going) moves and
 redraws nothing. If Textual changes the method's signature, the patch stands aside
 and the first of those tests fails.
@@ -40,7 +40,8 @@ def _size_updated(
 
 
 def install() -> None:
-    """Patch Textual's Widget (once per process); a no-op on a method of another shape."""
+    """Patch Textual's Widget (once per process); a no-op on a method of another shape.
+    Called by textual_internals.install_patches when the app starts."""
     if list(inspect.signature(TEXTUAL_SIZE_UPDATED).parameters) != _EXPECTED:
         return
     Widget._size_updated = _size_updated  # type: ignore[method-assign]

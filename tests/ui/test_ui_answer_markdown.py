@@ -16,7 +16,10 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Offset
 from textual.selection import Selection
 from textual.widgets import Markdown
-from textual.widgets._markdown import (
+
+from qtreader.library.models import Article
+from qtreader.ui.app import ReaderApp
+from qtreader.ui.textual_internals import (
     MarkdownBlock,
     MarkdownBullet,
     MarkdownBulletList,
@@ -24,9 +27,6 @@ from textual.widgets._markdown import (
     MarkdownOrderedList,
     MarkdownParagraph,
 )
-
-from qtreader.library.models import Article
-from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.answer_markdown import SPARE_LIST_ROWS, AnswerMarkdown
 from qtreader.ui.widgets.article_view import ArticleView
 from qtreader.ui.widgets.compact_list import (
