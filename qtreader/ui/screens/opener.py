@@ -184,9 +184,10 @@ class ArticleOpener:
             )
         self.screen.notify(message, severity="error", timeout=15)
 
-    def _math_transform(self) -> Callable[[str], str] | None:
-        if not self.show_math:
-            return None
-        from ...library.mathtext import has_math, render_math
+    def _math_transform(self) -> Callable[[str], str]:
+        """Math as Unicode, or (with "$") its LaTeX source shown character for character."""
+        from ...library.mathtext import has_math, render_math, show_math_source
 
+        if not self.show_math:
+            return show_math_source
         return lambda text: render_math(text) if has_math(text) else text

@@ -13,9 +13,9 @@ from textual.dom import DOMNode
 from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Markdown, Static
-from textual.widgets._markdown import MarkdownBlock
 
 from ...library.models import Article, RelatedLink
+from ..textual_internals import MarkdownBlock, block_content
 from .answer_markdown import AnswerMarkdown
 from .compact_list import line_of
 from .find_bar import FindBar
@@ -285,7 +285,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def clear_highlights(self) -> None:
         for block, (content, marked) in self._originals.items():
-            if block.is_attached and block._content is marked:
+            if block.is_attached and block_content(block) is marked:
                 block.set_content(content)
         self._originals.clear()
         self.matches = []
@@ -297,7 +297,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         if pattern is None:
             return 0
         for block in self._leaf_blocks():
-            content = block._content
+            content = block_content(block)
             found = [
                 (m.start(), m.end()) for m in pattern.finditer(content.plain) if m.end() > m.start()
             ]
@@ -316,7 +316,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             by_block.setdefault(block, []).append((start, end, n == self.current))
         for block, spans in by_block.items():
             original, marked = self._originals[block]
-            if block._content is not marked:
+            if block_content(block) is not marked:
                 # Given new text since it was marked: an answer shown while find ran (a
                 # reused block). Its marks are stale; the old text must not come back.
                 continue
