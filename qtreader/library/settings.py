@@ -34,13 +34,18 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
 
 
+_KIND_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
+
+
 def _typed(data: dict[str, Any], name: str, kind: type, warnings: list[str]) -> Any:
     if name not in data:
         return None
     value = data[name]
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
-    warnings.append(f"'{name}' should be a {kind.__name__}; the default is used")
+    warnings.append(
+        f"'{name}' should be {_KIND_NAMES.get(kind, kind.__name__)}; the default is used"
+    )
     return None
 
 

@@ -189,3 +189,9 @@ def humanise(name: str) -> str:
 def subject_key(subject: str) -> str:
     """Spellings that differ only in case or spacing share one key."""
     return " ".join(subject.replace("-", " ").replace("_", " ").split()).casefold()
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``count`` things, in the right number: "1 article", "2,400 articles"."""
+    word = singular if count == 1 else (plural or singular + "s")
+    return f"{count:,} {word}"

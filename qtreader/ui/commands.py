@@ -6,7 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..library.text import clean_line
+from ..library.text import clean_line, counted
 
 
 class GoToArticle(Provider):
@@ -65,5 +65,5 @@ class GoToSubject(Provider):
                     score,
                     matcher.highlight(subject.name),
                     partial(screen.goto_subject, scope),
-                    help=f"Go to subject · {subject.count:,} articles",
+                    help=f"Go to subject · {counted(subject.count, 'article')}",
                 )

@@ -152,7 +152,7 @@ def test_bookmark_survives_relaunch_and_session_is_restored(terminal):
     screen = terminal.wait_for("Separate chaining")  # the open article is back
     assert "hash table" in screen  # and so is the query
     terminal.keys("B")
-    screen = terminal.wait_for("1 bookmarks")
+    screen = terminal.wait_for("1 bookmark")
     assert "How does a hash table resolve" in screen
     terminal.keys("q")
     _wait_gone(terminal)

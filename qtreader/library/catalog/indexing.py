@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..models import Severity
 from ..scan import FileEntry, ScanTrouble, file_entry, scan_order_key, scan_rows, scanning
-from ..text import clean_line
+from ..text import clean_line, counted
 from .pool import read_chunks
 from .records import Record
 from .results import Progress, RefreshReport
@@ -126,7 +126,7 @@ class Indexer:
             kept = self._articles_under("" if folder == "./" else folder)
             what = "the library folder" if folder == "./" else "the folder"
             reason = f"{what} cannot be read ({clean_line(why)}); " + (
-                f"its {kept:,} articles are kept as they were until it can be read or is gone"
+                f"its {counted(kept, 'article')} are kept as they were until it can be read or is gone"
                 if kept
                 else "nothing in it is listed"
             )

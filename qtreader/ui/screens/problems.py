@@ -11,7 +11,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...library.models import Problem, Severity
-from ...library.text import clean_line
+from ...library.text import clean_line, counted
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -25,7 +25,8 @@ class ProblemsScreen(ModalScreen[None]):
         skipped = len({p.path for p in self.problems if p.severity is Severity.ERROR})
         with Vertical(id="dialog"):
             yield Static(
-                f"{skipped} files skipped, {len(self.problems)} problems in all", id="question"
+                f"{counted(skipped, 'file')} skipped, {counted(len(self.problems), 'problem')} in all",
+                id="question",
             )
             if self.problems:
                 options = []

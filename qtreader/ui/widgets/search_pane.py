@@ -22,10 +22,28 @@ from ...library.bookmarks import resolve_entry
 from ...library.catalog import Catalog, SearchResult
 from ...library.models import Article
 from ...library.query import parse_query
-from ...library.text import clean_line
+from ...library.text import clean_line, counted
 from ..reading import UserFiles, search_result
 from ..state import ALL, Scope, SearchGenerations
 from .article_list import ArticleList, CatalogRows, ListEntry, StaticRows
+
+_PLACEHOLDERS = {
+    "all": "Search  (/)",
+    "subject": "Search  (/)",
+    "bookmarks": "Filter bookmarks  (/)",
+    "history": "Filter recently opened  (/)",
+}
+
+
+def _slot(scope: Scope) -> str:
+    """Whose text the search box holds: the catalog's search, or a saved view's filter."""
+    return scope.kind if scope.is_saved else "search"
+
+
+def _matches(entry: ListEntry, words: list[str]) -> bool:
+    text = f"{entry.title} {entry.subject} {entry.note}".casefold()
+    return all(word in text for word in words)
+
 
 QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
@@ -86,6 +104,7 @@ class SearchPane(Vertical):
         self.restore_cursor: int | None = None  # a session's list position, for the next list
         self.keep_rowid: int | None = None  # after a background refresh: stay on this row
         self._quick_timer: Timer | None = None
+        self._texts: dict[str, str] = {}  # the search, and each saved view's filter
         self._full_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -113,9 +132,9 @@ class SearchPane(Vertical):
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
         # After the last file the index is finished and saved: seconds on a large library.
         shown = (
-            f"Read all {total:,} files; finishing the search index…"
+            f"Read all {counted(total, 'file')}; finishing the search index…"
             if total and done >= total
-            else f"Reading the library: {done:,} of {total:,} files"
+            else f"Reading the library: {done:,} of {counted(total, 'file')}"
         )
         self.query_one("#loading-label", Label).update(shown)
 
@@ -165,6 +184,7 @@ class SearchPane(Vertical):
         typed = self.search_box.has_focus and bool(self.search_box.value)
         self.restore_cursor = None if typed else list_index
         self.scope = scope
+        self.search_box.placeholder = _PLACEHOLDERS.get(scope.kind, _PLACEHOLDERS["all"])
         # The list shown below is the search: the searches scheduled by keystrokes
         # typed while loading, or by putting the saved query back, would follow it (a
         # quick one replacing it with titles only, then the full one again).
@@ -178,7 +198,14 @@ class SearchPane(Vertical):
         return typed
 
     def show_scope(self, scope: Scope) -> None:
+        """Show another list. Bookmarks and Recently opened each keep a filter of their
+        own, and the catalog's lists the search: a search never empties those views."""
+        if _slot(scope) != _slot(self.scope):
+            self._texts[_slot(self.scope)] = self.query_text
+            self.stop_timers()
+            self.set_query(self._texts.get(_slot(scope), ""))
         self.scope = scope
+        self.search_box.placeholder = _PLACEHOLDERS.get(scope.kind, _PLACEHOLDERS["all"])
         self.run_search(full=True)
 
     def run_search(self, full: bool, open_first: bool = False) -> None:
@@ -286,9 +313,9 @@ class SearchPane(Vertical):
                     ListEntry(h.key, h.title, h.subject, h.opened[:10], rowid,
                               marked=self.is_marked(h.key), missing=rowid is None)
                 )  # fmt: skip
-        query = text.casefold().strip()
-        if query:
-            entries = [e for e in entries if query in e.title.casefold()]
+        words = text.casefold().split()
+        if words:  # every word, in the title, the subject or the note
+            entries = [e for e in entries if _matches(e, words)]
         self.post_message(self._Saved(generation, scope, entries, open_first, keep_cursor))
 
     @on(_Saved)
@@ -296,11 +323,17 @@ class SearchPane(Vertical):
         if not self.generations.is_current(message.generation):
             return  # a newer search or list has started
         scope, entries = message.scope, message.entries
+        filtered = bool(self.query_text.strip())
         if scope.kind == "bookmarks":  # removals still being written stay hidden
             entries = [e for e in entries if not self.hidden(e.key)]
             empty = "No bookmarks yet: press b on an article to keep it here."
+            label = counted(len(entries), "bookmark")
         else:
-            empty = "No history yet: the articles you open are listed here."
+            empty = "Nothing opened yet: the articles you open are listed here."
+            label = f"{counted(len(entries), 'article')} opened recently"
+        if filtered:
+            empty = f"Nothing here matches '{clean_line(self.query_text)}'."
+            label += " match"
         article_list = self.list
         cursor = 0
         if message.keep_cursor:
@@ -309,7 +342,7 @@ class SearchPane(Vertical):
             cursor, self.restore_cursor = self.restore_cursor, None
         article_list.set_source(StaticRows(entries), (), cursor, empty)
         self._shown()
-        self.query_one("#count", Label).update(f"{len(entries):,} {scope.name.lower()}")
+        self.query_one("#count", Label).update(label)
         if message.open_first:
             self._open_first()
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ...library.text import counted
+
 
 class StatusBar(Static):
     def show(self, library: str, articles: int | None = None, skipped: int = 0) -> None:
         text = Text(library, style="bold")
         if articles is not None:
-            text.append(f"  ·  {articles:,} articles")
+            text.append(f"  ·  {counted(articles, 'article')}")
         if skipped:
-            text.append(f"  ·  {skipped:,} files skipped (press ! to see why)", style="bold")
+            text.append(
+                f"  ·  {counted(skipped, 'file')} skipped (press ! to see why)", style="bold"
+            )
         self.update(text)
