@@ -5,7 +5,6 @@ The library-layer block comes first; UI fixtures belong in their own block below
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import pytest
@@ -33,13 +32,3 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[
 # ---------------------------------------------------------------------------
 # UI fixtures (added by the UI tests' owner) go below this line.
 # ---------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def collector_restored():
-    """The reader tunes and freezes the garbage collector for the whole process
-    (qtreader.ui.memory); each test starts from the same collector."""
-    threshold = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*threshold)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import io
 import time
 
@@ -20,7 +19,6 @@ from ui_support import (
 )
 
 from qtreader.library.text import subject_key
-from qtreader.ui import memory
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.screens.confirm import ConfirmScreen
 from qtreader.ui.screens.help import HelpScreen, binding_rows
@@ -788,19 +786,6 @@ async def test_quitting_before_the_first_list_ends_the_waiting_refresh_at_once(
         await pilot.press("q")
     assert woke.wait(reader_module.LIST_SHOWN_WAIT / 2)
     assert refreshed == []
-
-
-async def test_once_the_library_is_shown_the_collector_no_longer_walks_what_the_app_holds():
-    # See qtreader.ui.memory: a full collection walking the whole app took 100-150 ms.
-    gc.unfreeze()
-    app = ReaderApp(SAMPLE)
-    assert gc.get_threshold()[0] == memory.YOUNG_THRESHOLD
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        assert gc.get_freeze_count() > 0
-        walked = {id(obj) for obj in gc.get_objects()}
-        kept = [app.reader, article_list(app), article_view(app), app.stylesheet]
-        assert not [obj for obj in kept if id(obj) in walked]
 
 
 async def test_an_article_the_catalog_cannot_read_is_a_message_not_a_crash(monkeypatch):
