@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +65,27 @@ def listing(root: Path) -> list[tuple[str, int, int]]:
             info = full.lstat()
             out.append((str(full.relative_to(root)), info.st_size, info.st_mtime_ns))
     return sorted(out)
+
+
+def damage(db: Path, table: str, pages: int = 5, seed: int = 19) -> list[int]:
+    """Overwrite ``pages`` random leaf pages of ``table`` with random bytes."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        leaves = [
+            n
+            for (n,) in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (table,)
+            )
+        ]
+    finally:
+        conn.close()
+    assert leaves, f"{table} has no leaf pages"
+    rng = random.Random(seed)
+    chosen = sorted(rng.sample(leaves, min(pages, len(leaves))))
+    with open(db, "r+b") as handle:
+        for page in chosen:
+            handle.seek((page - 1) * size)
+            handle.write(rng.randbytes(size))
+    return chosen

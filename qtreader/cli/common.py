@@ -26,6 +26,7 @@ from ..library.catalog import (
     RefreshReport,
 )
 from ..library.catalog.errors import shown
+from ..library.scan import refused_library
 from ..library.settings import load_settings
 from ..library.state import StateStore
 
@@ -168,6 +169,9 @@ def resolve_library(path: str | None) -> Path:
     if not root.is_dir():
         raise UserError(f"{root} is not a folder; give the folder that holds the articles")
     resolved = root.resolve()
+    refused = refused_library(resolved)
+    if refused:
+        raise UserError(refused)
     if not str(resolved).isascii():
         # The catalog keeps the library's path as text (see storage.create).
         text_argument(str(resolved), "the library folder's path")
@@ -212,7 +216,8 @@ def open_catalog(
 
     progress = None if quiet else _Progress(sys.stderr)
     try:
-        catalog = Catalog(root, waiting=waiting)
+        follow = load_settings()[0].follow_external_links
+        catalog = Catalog(root, waiting=waiting, follow_external_links=follow)
     except CatalogError as exc:
         raise UserError(f"{exc}. Check that the cache folder is writable.") from exc
     try:

@@ -52,6 +52,7 @@ class ReaderApp(App[None]):
             show_stubs=settings.show_stubs,
             base_url=settings.base_url,
             column_width=settings.column_width,
+            follow_external_links=settings.follow_external_links,
         )
         if settings.keys:
             self.set_keymap(settings.keys)

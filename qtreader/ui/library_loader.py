@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from ..library.catalog import Catalog, CatalogError, RefreshReport
+from ..library.catalog import Catalog, CatalogDamaged, CatalogError, RefreshReport
 from ..library.state import StateStore
 from .reading import LibraryCounts, Opening, UserFiles, read_counts, read_opening
 
@@ -47,21 +47,52 @@ class LibraryRefreshed(Message):
         super().__init__()
 
 
+class _Closing(Exception):
+    """Raised from a first build's progress when the reader closes: the build stops
+    within a chunk of files instead of holding the quit until it ends (Python waits
+    for the worker's thread). The next launch builds again."""
+
+
 class LibraryLoader:
     """Loads one library for ``owner`` (the reader screen), which gets the messages."""
 
     def __init__(
-        self, owner: DOMNode, root: Path, user: UserFiles, state: StateStore, show_stubs: bool
+        self,
+        owner: DOMNode,
+        root: Path,
+        user: UserFiles,
+        state: StateStore,
+        show_stubs: bool,
+        follow_external_links: bool = False,
     ):
         self.owner, self.root, self.user = owner, root, user
         self.state, self.show_stubs = state, show_stubs
+        self.follow_external_links = follow_external_links
         # Set once the first list is on screen (or the screen goes away): the refresh
         # at launch waits for it.
         self.list_shown = threading.Event()
         self.closing = False
+        self._rebuilding = threading.Lock()
 
     def start(self) -> None:
         self.owner.run_worker(self._load, thread=True, exclusive=True, group="index")
+
+    def rebuild(self, catalog: Catalog) -> None:
+        """Build a damaged catalog anew in the background; the reader goes on with what
+        it can read meanwhile, and is told (LibraryRefreshed) when it is done."""
+        if self._rebuilding.acquire(blocking=False):  # once, however many reads met it
+            self.owner.run_worker(lambda: self._rebuild(catalog), thread=True, group="rebuild")
+
+    def _rebuild(self, catalog: Catalog) -> None:
+        try:
+            report = catalog.rebuild()
+            counts = read_counts(catalog, self.user, self.show_stubs)
+        except (CatalogError, sqlite3.Error, OSError) as exc:
+            self.owner.post_message(LoadFailed(str(exc), opened=True))
+            return
+        finally:
+            self._rebuilding.release()
+        self.owner.post_message(LibraryRefreshed(report, counts))
 
     def close(self) -> None:
         self.closing = True
@@ -75,13 +106,20 @@ class LibraryLoader:
         post = self.owner.post_message
 
         def progress(done: int, total: int) -> None:
-            if not worker.is_cancelled:
-                post(LoadProgress(done, total))
+            if self.closing or worker.is_cancelled:
+                raise _Closing
+            post(LoadProgress(done, total))
 
         try:
-            catalog = Catalog(self.root)
+            catalog = Catalog(self.root, follow_external_links=self.follow_external_links)
+        except (CatalogError, sqlite3.Error, OSError) as exc:
+            post(LoadFailed(str(exc), opened=False))
+            return
+        try:
             has_articles = catalog.count() > 0
             opening = self._opening(catalog) if has_articles else None
+        except CatalogDamaged:  # built again below, with the progress shown
+            has_articles, opening = False, None
         except (CatalogError, sqlite3.Error, OSError) as exc:
             post(LoadFailed(str(exc), opened=False))
             return
@@ -102,6 +140,8 @@ class LibraryLoader:
                 opening = self._opening(catalog)
             elif not report.unchanged:
                 counts = read_counts(catalog, self.user, self.show_stubs)
+        except _Closing:
+            return
         except (CatalogError, sqlite3.Error, OSError) as exc:
             post(LoadFailed(str(exc), opened=has_articles))
             return

@@ -440,3 +440,36 @@ def test_article_markdown_keeps_control_characters_of_file_keys_out():
     assert "\x1b" not in md and "\x07" not in md
     assert "- Linked (evil [31m.md)" in md
     assert "- Back (bell .md)" in md
+
+
+# Where the library ends (issue 19): a system folder is refused in one line, and links
+# out of the library are followed only when the settings say so.
+
+
+def test_a_system_folder_as_the_library_is_one_line_and_exit_2(qtreader):
+    for folder in ("/", "/proc", "/sys"):
+        assert_user_error(qtreader("search", "x", "--library", folder))
+
+
+def _library_with_a_link_out(tmp_path):
+    outside = tmp_path / "elsewhere"
+    write_article(outside, "far.md", title="A far away article", answer="Far words.")
+    library = tmp_path / "lib"
+    write_article(library, "near.md", title="A near article", answer="Near words.")
+    (library / "linked").symlink_to(outside, target_is_directory=True)
+    return library
+
+
+def test_links_out_of_the_library_are_followed_only_when_set(
+    qtreader, tmp_path, isolated_user_dirs
+):
+    library = _library_with_a_link_out(tmp_path)
+    found = qtreader("search", "far", "--library", str(library), "--json")
+    assert found.code == 0, found.err
+    assert json.loads(found.out)["total"] == 0
+    config = isolated_user_dirs["XDG_CONFIG_HOME"] / "qtreader" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("follow_external_links = true\n", encoding="utf-8")
+    found = qtreader("search", "far", "--library", str(library), "--json")
+    assert found.code == 0, found.err
+    assert json.loads(found.out)["total"] == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import random
 import shutil
 import sqlite3
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from bench.library import generate_library
-from libhelpers import write_article
+from libhelpers import damage, write_article
 
 from qtreader.library import paths
 from qtreader.library.catalog import Catalog, storage
@@ -215,30 +214,6 @@ def dump(db: Path) -> dict[str, list[tuple]]:
         return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1, 2').fetchall() for t in tables}
     finally:
         conn.close()
-
-
-def damage(db: Path, table: str, pages: int = 5, seed: int = 19) -> list[int]:
-    """Overwrite ``pages`` random leaf pages of ``table`` with random bytes."""
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        size = conn.execute("PRAGMA page_size").fetchone()[0]
-        leaves = [
-            n
-            for (n,) in conn.execute(
-                "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (table,)
-            )
-        ]
-    finally:
-        conn.close()
-    assert leaves, f"{table} has no leaf pages"
-    rng = random.Random(seed)
-    chosen = sorted(rng.sample(leaves, min(pages, len(leaves))))
-    with open(db, "r+b") as handle:
-        for page in chosen:
-            handle.seek((page - 1) * size)
-            handle.write(rng.randbytes(size))
-    return chosen
 
 
 def built(root: Path, db: Path) -> None:

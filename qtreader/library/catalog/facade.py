@@ -66,10 +66,20 @@ class Catalog:
     show; the full text of an article is read only when it is opened.
     """
 
-    def __init__(self, root: Path, db_path: Path | None = None, *, waiting: Waiting | None = None):
+    def __init__(
+        self,
+        root: Path,
+        db_path: Path | None = None,
+        *,
+        waiting: Waiting | None = None,
+        follow_external_links: bool = False,
+    ):
         """``waiting`` is called (once) when another process is refreshing this catalog
-        and this one waits for it to finish, at opening or at a refresh."""
+        and this one waits for it to finish, at opening or at a refresh. Links out of
+        the library folder are followed by a refresh only with ``follow_external_links``
+        (the setting of that name); /, /proc, /sys and /dev never are."""
         self.root = Path(root).resolve()
+        self.follow_external_links = follow_external_links
         self.db_path = Path(db_path) if db_path else paths.catalog_path(self.root)
         self._waiting = _Once(waiting)
         self._write_lock = threading.Lock()
@@ -153,7 +163,7 @@ class Catalog:
         self, progress: Progress | None, workers: int | None
     ) -> Callable[[sqlite3.Connection], RefreshReport]:
         def index(conn: sqlite3.Connection) -> RefreshReport:
-            return Indexer(self.root, conn, progress, workers).run()
+            return Indexer(self.root, conn, progress, workers, self.follow_external_links).run()
 
         return index
 

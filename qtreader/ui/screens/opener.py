@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.worker import WorkerFailed, WorkType
 
-from ...library.catalog import Catalog, CatalogError
+from ...library.catalog import Catalog, CatalogDamaged, CatalogError
 from ...library.links import LinkKind, classify_url
 from ...library.models import RelatedLink
 from ...library.query import parse_query
@@ -175,6 +175,9 @@ class ArticleOpener:
     def _unreadable(self, catalog: Catalog, error: BaseException) -> None:
         """A damaged catalog file, or answers packed in a way this Python cannot unpack:
         say so, keep what is shown."""
+        if isinstance(error, CatalogDamaged):
+            self.screen.catalog_trouble(error)
+            return
         if isinstance(error, CatalogError):  # it says what to do
             message = f"This article could not be read: {error} ({catalog.db_path})."
         else:

@@ -15,12 +15,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.scalar import Scalar
 from textual.events import DescendantFocus
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
 from ...library.bookmarks import BookmarkStore, HistoryStore
-from ...library.catalog import Catalog
+from ...library.catalog import Catalog, CatalogDamaged, CatalogError
 from ...library.export import article_link, article_markdown
 from ...library.models import Article
 from ...library.state import Session, StateStore
@@ -85,15 +84,13 @@ class ReaderScreen(Screen[None]):
         Binding("Y", "copy_answer", "Copy answer", show=False, id="reader.copy_answer"),
     ]
 
-    class Loaded(Message):
-        """The library is open and its first list is on its way to the screen."""
-
     def __init__(
         self,
         root: Path,
         show_stubs: bool = False,
         base_url: str | None = None,
         column_width: int = 88,
+        follow_external_links: bool = False,
     ):
         super().__init__()
         self.base_url = base_url
@@ -105,7 +102,9 @@ class ReaderScreen(Screen[None]):
         self.user = UserFiles(self.library, BookmarkStore(), HistoryStore())
         self.state = StateStore()
         self.bookmarking = BookmarkActions(self, self.user)
-        self.loader = LibraryLoader(self, root, self.user, self.state, show_stubs)
+        self.loader = LibraryLoader(
+            self, root, self.user, self.state, show_stubs, follow_external_links
+        )
         self.opener = ArticleOpener(self)
         self.nav = self.opener.nav
         self.article: Article | None = None
@@ -201,7 +200,6 @@ class ReaderScreen(Screen[None]):
     def _loaded(self, catalog: Catalog, opening: Opening) -> None:
         self.catalog = catalog
         self.ready = True
-        self.post_message(self.Loaded())
         pane = self.search_pane
         pane.open_library(catalog)
         self._show_counts(opening.counts)
@@ -212,7 +210,7 @@ class ReaderScreen(Screen[None]):
         if opening.article is not None:
             self.open_rowid(opening.article, key=session.article, focus=False)
         if not typed:
-            pane.list.focus()
+            pane.article_list.focus()
 
     @on(LibraryRefreshed)
     def _refreshed(self, message: LibraryRefreshed) -> None:
@@ -221,8 +219,10 @@ class ReaderScreen(Screen[None]):
             return
         report = message.report
         self._show_counts(message.counts)
+        if report.repaired:
+            self.notify("The catalog was damaged; it has been built again.", timeout=6)
         pane = self.search_pane
-        entry = pane.list.entry
+        entry = pane.article_list.entry
         pane.keep_rowid = entry.rowid if entry is not None else None
         pane.run_search(full=True)
         self.notify(
@@ -251,6 +251,17 @@ class ReaderScreen(Screen[None]):
         for message in messages:
             self.notify(message, title="Your data", severity="warning", timeout=20)
 
+    @on(SearchPane.Failed)
+    @on(ArticleList.Unreadable)
+    def _search_failed(self, message: SearchPane.Failed | ArticleList.Unreadable) -> None:
+        self.catalog_trouble(message.error)
+
+    def catalog_trouble(self, error: CatalogError) -> None:
+        """Say what the catalog could not do; a damaged one is built again meanwhile."""
+        if isinstance(error, CatalogDamaged) and self.catalog is not None:
+            self.notify(str(error), severity="warning", timeout=10)
+            self.loader.rebuild(self.catalog)
+
     @on(SearchPane.ListShown)
     def _list_is_shown(self) -> None:
         self.loader.list_shown.set()
@@ -265,7 +276,7 @@ class ReaderScreen(Screen[None]):
         """Show a scope and move to the list (also for the command palette)."""
         self.subjects.select_scope(scope)
         self.search_pane.show_scope(scope)
-        self.search_pane.list.focus()
+        self.search_pane.article_list.focus()
 
     def action_show_bookmarks(self) -> None:
         self.goto_subject(BOOKMARKS)
@@ -399,7 +410,7 @@ class ReaderScreen(Screen[None]):
         self.set_focus(self.subjects)
 
     def action_focus_list(self) -> None:
-        self.set_focus(self.search_pane.list)
+        self.set_focus(self.search_pane.article_list)
 
     def action_escape(self) -> None:
         search = self.search_pane.search_box
@@ -415,7 +426,7 @@ class ReaderScreen(Screen[None]):
 
     def _target_article_key(self) -> tuple[str, Article | None] | None:
         """The article b acts on: the open one when the view has focus, else the selected row."""
-        article_list = self.search_pane.list
+        article_list = self.search_pane.article_list
         view = self.view
         in_view = self.focused is not None and (
             self.focused is view or view in self.focused.ancestors
@@ -441,7 +452,7 @@ class ReaderScreen(Screen[None]):
         self.bookmarking.toggle(self.catalog, *target)
 
     def action_remove_bookmark(self) -> None:
-        entry = self.search_pane.list.entry
+        entry = self.search_pane.article_list.entry
         if entry is not None and self.bookmarking.remove(entry.key):
             self.search_pane.drop(entry.key)
             self.refresh_bindings()
@@ -451,7 +462,7 @@ class ReaderScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_edit_note(self) -> None:
-        entry = self.search_pane.list.entry
+        entry = self.search_pane.article_list.entry
         if entry is None:
             return
 
@@ -471,7 +482,7 @@ class ReaderScreen(Screen[None]):
         if self.scope.kind == "bookmarks":
             self.search_pane.reload_saved()
         else:
-            self.search_pane.list.redraw()
+            self.search_pane.article_list.redraw()
         if message.removal is not None:
             self.bookmarking.removals.written(message.removal)
         if message.notice is not None:
@@ -492,7 +503,7 @@ class ReaderScreen(Screen[None]):
             subject=self.scope.session_subject,
             query=self.search_pane.query_text,
             article=self.article.key if self.article else None,
-            list_index=self.search_pane.list.cursor,
+            list_index=self.search_pane.article_list.cursor,
         )
 
     def save_session(self) -> None:

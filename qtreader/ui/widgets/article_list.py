@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...library.catalog import CatalogError
 from ...library.models import ArticleRow
 
 
@@ -85,6 +86,7 @@ class CatalogRows(RowSource):
         self.fetch = fetch
         self.is_marked = is_marked
         self._pages: OrderedDict[int, list[ListEntry | None]] = OrderedDict()
+        self.error: CatalogError | None = None  # why rows could not be read, if they could not
 
     def __len__(self) -> int:
         return len(self.rowids)
@@ -95,7 +97,11 @@ class CatalogRows(RowSource):
             self._pages.move_to_end(number)
             return page
         ids = list(self.rowids[number * self.PAGE : (number + 1) * self.PAGE])
-        rows = {row.rowid: row for row in self.fetch(ids)}
+        try:
+            rows = {row.rowid: row for row in self.fetch(ids)}
+        except CatalogError as exc:  # a damaged catalog: the rows show as unreadable
+            self.error = exc
+            return [None] * len(ids)
         page = []
         for rowid in ids:
             row = rows.get(rowid)
@@ -221,8 +227,16 @@ class ArticleList(ScrollView, can_focus=True):
             self.entry = entry
             super().__init__()
 
+    class Unreadable(Message):
+        """The catalog could not give the rows to show (a damaged file)."""
+
+        def __init__(self, error: CatalogError):
+            self.error = error
+            super().__init__()
+
     def __init__(self, *, id: str | None = None, classes: str | None = None):
         super().__init__(id=id, classes=classes)
+        self._said_unreadable = False
         self.source: RowSource = RowSource()
         self.empty_message = ""
         self._terms: re.Pattern[str] | None = None
@@ -242,6 +256,7 @@ class ArticleList(ScrollView, can_focus=True):
         self, source: RowSource, terms: Sequence[str] = (), cursor: int = 0, empty: str = ""
     ) -> None:
         self.source = source
+        self._said_unreadable = False
         self.empty_message = empty
         self._lines.clear()
         words = sorted({t for t in terms if t}, key=len, reverse=True)
@@ -364,7 +379,11 @@ class ArticleList(ScrollView, can_focus=True):
         if index >= len(self.source):
             return Strip.blank(width, base)
         entry = self.source.get(index)
-        if entry is None:  # its page is still being read: not kept
+        error = getattr(self.source, "error", None)
+        if error is not None and not self._said_unreadable:
+            self._said_unreadable = True
+            self.post_message(self.Unreadable(error))
+        if entry is None:  # its page is still being read, or unreadable: not kept
             text = "  …" if part == 0 else ""
             return Strip([Segment(_fit(text, width), base)], width)
         if len(self._lines) > 1024:

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, ProgressBar
 from textual.worker import get_current_worker
 
 from ...library.bookmarks import resolve_entry
-from ...library.catalog import Catalog, SearchResult
+from ...library.catalog import Catalog, CatalogError, SearchResult
 from ...library.models import Article
 from ...library.query import parse_query
 from ...library.text import clean_line, counted
@@ -61,6 +61,14 @@ class SearchPane(Vertical):
 
     class ListShown(Message):
         """A list is on screen (posted after the refresh that drew it)."""
+
+    class Failed(Message):
+        """The catalog could not give a list: the count line says why; the screen
+        rebuilds a damaged catalog."""
+
+        def __init__(self, generation: int, error: CatalogError):
+            self.generation, self.error = generation, error
+            super().__init__()
 
     class _Found(Message):
         def __init__(self, generation: int, result: SearchResult, scope: Scope, open_first: bool):
@@ -116,10 +124,10 @@ class SearchPane(Vertical):
             yield ProgressBar(id="progress", show_eta=False)
 
     def on_mount(self) -> None:
-        self.list.display = False
+        self.article_list.display = False
 
     @property
-    def list(self) -> ArticleList:
+    def article_list(self) -> ArticleList:
         return self.query_one("#list", ArticleList)
 
     @property
@@ -146,7 +154,7 @@ class SearchPane(Vertical):
     def open_library(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.query_one("#loading").display = False
-        self.list.display = True
+        self.article_list.display = True
 
     # -- searching ---------------------------------------------------------------
 
@@ -235,6 +243,9 @@ class SearchPane(Vertical):
             result = search_result(catalog, text, scope, full, self.show_stubs)
         except sqlite3.OperationalError:
             return  # interrupted by a newer search
+        except CatalogError as exc:  # a query SQLite refuses, a damaged catalog
+            self.post_message(self.Failed(generation, exc))
+            return
         if not get_current_worker().is_cancelled:
             self.post_message(self._Found(generation, result, scope, open_first))
 
@@ -253,7 +264,7 @@ class SearchPane(Vertical):
             self.keep_rowid = None
         elif self.article_rowid is not None:
             cursor = rows.index_of_rowid(self.article_rowid) or 0
-        self.list.set_source(rows, result.query.terms(), cursor, self._empty_message(scope))
+        self.article_list.set_source(rows, result.query.terms(), cursor, self._empty_message(scope))
         self._shown()
         total = catalog.count(self.show_stubs)
         where = f" in {scope.name}" if scope.kind == "subject" else ""
@@ -261,7 +272,14 @@ class SearchPane(Vertical):
         if not parse_query(self.query_text).is_empty:
             more = "+" if result.truncated else ""
             label = f"{result.total:,}{more} of {total:,} match{where}"
+        if result.query.warning:  # a query past the limits: said, not silently cut
+            label += f" · {result.query.warning}"
         self.query_one("#count", Label).update(label)
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        if self.generations.is_current(message.generation):
+            self.query_one("#count", Label).update(clean_line(str(message.error)))
 
     @on(_Found)
     def _found(self, message: _Found) -> None:
@@ -273,7 +291,7 @@ class SearchPane(Vertical):
         self.call_after_refresh(self.post_message, self.ListShown())
 
     def _open_first(self) -> None:
-        entry = self.list.source.get(0)
+        entry = self.article_list.source.get(0)
         if entry is not None and entry.rowid is not None:
             self.post_message(self.OpenFirst(entry))
 
@@ -295,6 +313,17 @@ class SearchPane(Vertical):
         self, generation: int, scope: Scope, text: str, open_first: bool, keep_cursor: bool
     ) -> None:
         """The Bookmarks or History list, newest first: read (files, catalog) off the UI thread."""
+        try:
+            entries = self._saved_entries(scope)
+        except CatalogError as exc:
+            self.post_message(self.Failed(generation, exc))
+            return
+        words = text.casefold().split()
+        if words:  # every word, in the title, the subject or the note
+            entries = [e for e in entries if _matches(e, words)]
+        self.post_message(self._Saved(generation, scope, entries, open_first, keep_cursor))
+
+    def _saved_entries(self, scope: Scope) -> list[ListEntry]:
         catalog = self.catalog
         assert catalog is not None
         user = self.user
@@ -313,10 +342,7 @@ class SearchPane(Vertical):
                     ListEntry(h.key, h.title, h.subject, h.opened[:10], rowid,
                               marked=self.is_marked(h.key), missing=rowid is None)
                 )  # fmt: skip
-        words = text.casefold().split()
-        if words:  # every word, in the title, the subject or the note
-            entries = [e for e in entries if _matches(e, words)]
-        self.post_message(self._Saved(generation, scope, entries, open_first, keep_cursor))
+        return entries
 
     @on(_Saved)
     def _saved(self, message: _Saved) -> None:
@@ -334,7 +360,7 @@ class SearchPane(Vertical):
         if filtered:
             empty = f"Nothing here matches '{clean_line(self.query_text)}'."
             label += " match"
-        article_list = self.list
+        article_list = self.article_list
         cursor = 0
         if message.keep_cursor:
             cursor = min(article_list.cursor, max(len(entries) - 1, 0))
@@ -348,7 +374,7 @@ class SearchPane(Vertical):
 
     def drop(self, key: str) -> None:
         """A row gone from a saved list at once, so that the next key acts on the next row."""
-        article_list = self.list
+        article_list = self.article_list
         source = article_list.source
         if isinstance(source, StaticRows):
             rows = [e for e in source.entries if e.key != key]
@@ -360,7 +386,7 @@ class SearchPane(Vertical):
     def follow(self, article: Article) -> None:
         """Put the cursor on the open article, where the list holds it."""
         self.article_rowid = article.rowid
-        article_list = self.list
+        article_list = self.article_list
         source = article_list.source
         index = None
         if isinstance(source, CatalogRows) and article.rowid is not None:

@@ -1,0 +1,96 @@
+"""The reader when the catalog is in trouble (issue 19): a damaged catalog is said and
+built again, a query past the limits is said in the count line, and quitting during a
+first build is immediate."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+from libhelpers import damage, write_article
+from textual.widgets import Label
+from ui_support import SAMPLE, article_list, sample_catalog, settle, wait_for
+
+from qtreader.library import paths
+from qtreader.library.catalog import Catalog
+from qtreader.ui.app import ReaderApp
+
+
+def _count(app) -> str:
+    return str(app.reader.query_one("#count", Label).render())
+
+
+def _damaged_sample(tmp_path):
+    library = tmp_path / "library"
+    shutil.copytree(SAMPLE, library, symlinks=True)
+    with Catalog(library) as catalog:
+        catalog.refresh()
+        total = catalog.count(include_stubs=False)
+    damage(paths.catalog_path(library.resolve()), "articles", pages=2)
+    return library, total
+
+
+async def test_a_catalog_damaged_at_launch_is_built_again_and_listed(tmp_path):
+    library, total = _damaged_sample(tmp_path)
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, timeout=30)
+        await wait_for(pilot, lambda: len(article_list(app).source) == total, timeout=30)
+        assert app.is_running
+
+
+async def test_a_search_that_meets_damage_says_so_and_rebuilds(tmp_path, monkeypatch):
+    library, total = _damaged_sample(tmp_path)
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app, timeout=30)
+        await wait_for(pilot, lambda: len(article_list(app).source) == total, timeout=30)
+        # Damaged again while the reader runs: the next search meets it.
+        app.reader.catalog.close()
+        damage(paths.catalog_path(library.resolve()), "fts_data", pages=3)
+        await pilot.press("slash", *"photosynthesis light energy")
+        await wait_for(
+            pilot, lambda: any("damaged" in n.message for n in app._notifications), timeout=30
+        )
+        await wait_for(
+            pilot, lambda: any("built again" in n.message for n in app._notifications), timeout=60
+        )
+        await pilot.press("ctrl+u", *"enzymes")
+        await wait_for(pilot, lambda: "match" in _count(app), timeout=10)
+        assert app.is_running
+
+
+async def test_a_query_past_the_limits_is_said_in_the_count_line():
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot, app)
+        words = " ".join(f"word{n}" for n in range(40))
+        await pilot.press("slash", *words)
+        await wait_for(pilot, lambda: "shortened" in _count(app), timeout=10)
+
+
+async def test_quitting_during_a_first_build_does_not_wait_for_it(tmp_path, monkeypatch):
+    library = tmp_path / "big"
+    for n in range(3000):
+        write_article(library, f"s{n % 5}/a{n:05}.md", title=f"Article {n}", answer=f"A {n}.")
+    sample_catalog()  # imports warmed up
+    ended = threading.Event()
+    real_refresh = Catalog.refresh
+
+    def watched_refresh(catalog, *args, **kwargs):
+        try:
+            return real_refresh(catalog, *args, **kwargs)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Catalog, "refresh", watched_refresh)
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        label = app.reader.query_one("#loading-label", Label)
+        await wait_for(pilot, lambda: "Reading the library" in str(label.render()), timeout=30)
+        quit_at = time.monotonic()
+        await pilot.press("ctrl+q")
+    assert ended.wait(5), "the build went on after the quit"
+    assert time.monotonic() - quit_at < 5
+    assert not list(paths.catalog_path(library.resolve()).parent.glob("*.building-*"))
