@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TextIO
+import sys
+from array import array
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
 
 from ..library.catalog import Catalog, CatalogDamaged, SearchHit, SearchResult
 from ..library.export import article_markdown
-from ..library.models import Article
-from ..library.text import clean_line, subject_key
+from ..library.models import Article, RelatedLink
+from ..library.text import clean_line, counted, subject_key
 from .common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    EXIT_USER_ERROR,
     LIBRARY_HELP,
     UserError,
     escaped,
@@ -31,7 +36,9 @@ def search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Search a library and print the best matches."
     parser.add_argument("query", nargs="*", help='words, "a phrase", subject:name, -word')
     parser.add_argument("--library", help=LIBRARY_HELP)
-    parser.add_argument("--subject", help="only this subject")
+    parser.add_argument(
+        "--subject", help="only the subjects whose name starts with this, as subject:name"
+    )
     parser.add_argument("--limit", type=positive_int, default=20, help="how many hits (default 20)")
     parser.add_argument("--json", action="store_true", help="print JSON")
 
@@ -60,12 +67,20 @@ def _emphasise(hit: SearchHit, tty: bool) -> str:
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     query = text_argument(args.query, "the query")
-    subject = subject_key(text_argument(args.subject, "--subject")) if args.subject else None
-    root = resolve_library(args.library)
+    given = text_argument(args.subject, "--subject") if args.subject else ""
+    root = resolve_library(args.library, "searching")
     catalog, _ = open_catalog(root)
+    keys = on_catalog(catalog, lambda: _subjects_starting(catalog, given)) if given else None
+    if keys == []:
+        say(f"no subject's name starts with {shown_ref(given)}")
 
     def found() -> tuple[SearchResult, list[SearchHit]]:
-        result = catalog.search(query, subject=subject, typing=False)
+        if keys is None or len(keys) == 1:
+            result = catalog.search(query, subject=keys[0] if keys else None, typing=False)
+        elif not keys:  # no such subject: a search that finds nothing, as subject:x does
+            result = catalog.search(query, subject=subject_key(given), typing=False)
+        else:
+            result = _within(catalog, catalog.search(query, typing=False), keys)
         return result, catalog.hits(result, 0, args.limit)
 
     result, hits = on_catalog(catalog, found)
@@ -104,29 +119,171 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _subjects_starting(catalog: Catalog, given: str) -> list[str] | None:
+    """The keys of the subjects whose name starts with ``given`` (in any case), as
+    ``subject:`` in a query takes it; None when ``given`` holds no letter to go by."""
+    prefix = subject_key(given)
+    if not prefix:
+        return None
+    return [s.key for s in catalog.subjects(include_stubs=True) if s.key.startswith(prefix)]
+
+
+def _within(catalog: Catalog, result: SearchResult, keys: list[str]) -> SearchResult:
+    """``result`` narrowed to the articles of these subjects, its order kept. (The
+    catalog's ``subject`` takes one subject; the query's own ``subject:`` filters are
+    applied by the search and stay, so both must hold.)"""
+    allowed: set[int] = set()
+    for key in keys:
+        allowed.update(catalog.list_rowids(key))
+    kept = array(result.rowids.typecode, (r for r in result.rowids if r in allowed))
+    return replace(result, rowids=kept)
+
+
 def show_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Print one article as Markdown."
+    parser.description = (
+        "Print one article as Markdown. A REF that names several articles (an id shared "
+        "by copies, a title) lists them and exits 2."
+    )
     parser.add_argument("ref", help="a url, an id, a file path or an exact title")
     parser.add_argument("--library", help=LIBRARY_HELP)
+    parser.add_argument("--json", action="store_true", help="print JSON")
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
-    root = resolve_library(args.library)
+    root = resolve_library(args.library, "reading")
     catalog, _ = open_catalog(root)
     ref = reference(args.ref)
-    article = on_catalog(catalog, lambda: _article(catalog, ref))
-    if article is None:
+    found = on_catalog(catalog, lambda: _articles(catalog, ref))
+    if not found:
         raise UserError(
             f"no article matches {shown_ref(args.ref)} in {root}; "
             "give a url, an id, a file path or an exact title"
         )
-    out.write(article_markdown(article))
+    if len(found) > 1:
+        _list_candidates(args, found, out)
+        return EXIT_USER_ERROR
+    if args.json:
+        json.dump(_article_json(found[0]), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(article_markdown(found[0]))
     return EXIT_OK
 
 
-def _article(catalog: Catalog, ref: str) -> Article | None:
+def _articles(catalog: Catalog, ref: str) -> list[Article]:
+    """Every article ``ref`` names, the one ``Catalog.find`` picks first.
+
+    ``find`` tries a key or url, an id, a file path, then a title, and gives the first
+    match; a path names one file, but copies under two subjects share an id (and
+    perhaps a url), and articles share titles. The others are looked for among the
+    articles of the same title (a quick search for the title's words): copies that
+    share an id but not a title are not found this way."""
     rowid = catalog.find(ref)
-    return None if rowid is None else catalog.article(rowid)
+    first = None if rowid is None else catalog.article(rowid)
+    if first is None:
+        return []
+    ref = ref.strip()
+    how = next((how for how in ("url", "id", "title") if _names(how, first, ref)), "path")
+    if how == "path" or (how == "title" and _is_path_of(first, catalog.root, ref)):
+        return [first]  # a file path: one file
+    title = _nocase(first.title)
+    words = first.title.replace('"', " ")
+    pool = catalog.search(f'"{words}"', include_stubs=True, quick=True, typing=False)
+    rowids = [r.rowid for r in catalog.rows(list(pool.rowids)) if _nocase(r.title) == title]
+    found = [first]
+    for other in rowids:
+        if other != first.rowid:
+            article = catalog.article(other)
+            if article is not None and _names(how, article, ref):
+                found.append(article)
+    if not first.is_stub:  # as find prefers an article to a stub of it
+        found = [a for a in found if not a.is_stub]
+    return sorted(found, key=lambda a: a.path)
+
+
+def _names(how: str, article: Article, ref: str) -> bool:
+    """Whether ``ref`` names ``article`` by its url (or key), its id or its title."""
+    if how == "url":
+        return bool(_url_forms(ref) & {article.key, article.url})
+    if how == "id":
+        return article.id == ref
+    return how == "title" and _nocase(article.title) == _nocase(ref)
+
+
+def _url_forms(ref: str) -> set[str]:
+    """``ref`` and, for a full link to the site, its site-relative url (as find does)."""
+    forms = {ref}
+    if ref.startswith(("http://", "https://")):
+        after = ref.split("://", 1)[1]
+        forms.add("/" + after.split("/", 1)[1] if "/" in after else "/")
+    return forms
+
+
+def _nocase(text: str) -> str:
+    """``text`` as SQLite's NOCASE compares it: ASCII letters folded, nothing else."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _is_path_of(article: Article, root: Path, ref: str) -> bool:
+    """Whether ``ref`` is the file path of ``article`` (relative, or absolute)."""
+    path = Path(ref)
+    try:
+        full = path if path.is_absolute() else root / path
+        return full.resolve() == (root / article.path).resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def _list_candidates(args: argparse.Namespace, found: list[Article], out: TextIO) -> None:
+    """The articles a REF names, to choose from: on stderr (stdout stays empty), or as
+    JSON on stdout with ``--json``."""
+    say(
+        f"{shown_ref(args.ref)} matches {counted(len(found), 'article')}; "
+        f"show one by its url or path{'' if args.json else ':'}"
+    )
+    urls = [a.url for a in found]
+    if args.json:
+        payload = {
+            "ref": args.ref,
+            "candidates": [
+                {k: getattr(a, k) for k in ("title", "subject", "date", "url", "path", "key", "id")}
+                for a in found
+            ],
+        }
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    for a in found:
+        where = a.url if a.url and urls.count(a.url) == 1 else a.path
+        meta = " · ".join(clean_line(x) for x in (a.title, a.subject, a.date, where) if x)
+        print(f"  {escaped(meta)}", file=sys.stderr)
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    """The whole article, its related links and backlinks with whether each resolves."""
+    fields = (
+        "key", "path", "id", "title", "question", "subject", "date", "date_sort", "author",
+        "url", "kind", "is_stub", "keywords", "answer",
+    )  # fmt: skip
+    data: dict[str, Any] = {name: getattr(article, name) for name in fields}
+    data["links"] = [_link_json(link) for link in article.links]
+    data["backlinks"] = [_link_json(link) for link in article.backlinks]
+    return data
+
+
+def _link_json(link: RelatedLink) -> dict[str, Any]:
+    return {
+        "position": link.position,
+        "id": link.id,
+        "title": link.title,
+        "subject": link.subject,
+        "url": link.url,
+        "key": link.target_key,
+        "status": link.status.value,
+    }
 
 
 def check_arguments(parser: argparse.ArgumentParser) -> None:
@@ -139,7 +296,7 @@ def check_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    root = resolve_library(args.path)
+    root = resolve_library(args.path, "checking", "its folder")
     catalog, report = open_catalog(root)
     repaired = report.repaired
     try:
@@ -168,8 +325,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{problem.severity.value}: {clean_line(str(problem))}\n")
         skipped, warned = catalog.problem_count()
         out.write(
-            f"{escaped(root)}: {report.total:,} articles, {skipped} files skipped, "
-            f"{warned} files with warnings.\n"
+            f"{escaped(root)}: {counted(report.total, 'article')}, "
+            f"{counted(skipped, 'file')} skipped, {counted(warned, 'file')} with warnings.\n"
         )
     # A damaged catalog is a problem found, though the rebuild mended it.
     return EXIT_PROBLEMS if problems or repaired else EXIT_OK
@@ -181,13 +338,13 @@ def index_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_index(args: argparse.Namespace, out: TextIO) -> int:
-    root = resolve_library(args.path)
+    root = resolve_library(args.path, "indexing", "its folder")
     catalog, report = open_catalog(root, quiet=False, strict=True)
     what = "built" if report.rebuilt else "refreshed"
     out.write(
-        f"Catalog {what}: {report.total:,} articles ({report.added:,} added, "
+        f"Catalog {what}: {counted(report.total, 'article')} ({report.added:,} added, "
         f"{report.changed:,} changed, {report.removed:,} removed), "
-        f"{report.problems} files with problems, {report.seconds:.2f} s.\n"
+        f"{counted(report.problems, 'file')} with problems, {report.seconds:.2f} s.\n"
     )
     out.write(f"Catalog file: {escaped(catalog.db_path)}\n")
     return EXIT_OK

@@ -13,6 +13,7 @@ from typing import TextIO
 from ..library.bookmarks import Bookmark, BookmarkStore, StoreReadOnly, resolve_entry
 from ..library.catalog import Catalog
 from ..library.models import Article
+from ..library.text import counted
 from .common import (
     EXIT_OK,
     LIBRARY_HELP,
@@ -137,12 +138,14 @@ def _import(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise UserError(f"{escaped(args.file)} is not a qtreader bookmarks export: {exc}") from exc
     added = store.merge(items)
-    out.write(f"Imported {added} new bookmarks ({len(items) - added} were already there).\n")
+    there = len(items) - added
+    were = "was" if there == 1 else "were"
+    out.write(f"Imported {counted(added, 'new bookmark')} ({there:,} {were} already there).\n")
     return EXIT_OK
 
 
 def _list(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
-    root = resolve_library(args.library)
+    root = resolve_library(args.library, "reading")
     library = str(root)
     catalog, _ = open_catalog(root)
     items = store.all(library)
@@ -162,7 +165,7 @@ def _list(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
 
 def _add(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
     note = text_argument(args.note, "--note")
-    root = resolve_library(args.library)
+    root = resolve_library(args.library, "reading")
     catalog, _ = open_catalog(root)
     article = _article(catalog, args.ref)
     if article is None:
@@ -173,7 +176,7 @@ def _add(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
 
 
 def _remove(args: argparse.Namespace, out: TextIO, store: BookmarkStore) -> int:
-    root = resolve_library(args.library)
+    root = resolve_library(args.library, "reading")
     library = str(root)
     catalog, _ = open_catalog(root)
     article = _article(catalog, args.ref)

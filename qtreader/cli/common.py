@@ -151,19 +151,35 @@ class Command:
         return parser
 
 
-def resolve_library(path: str | None) -> Path:
+def resolve_library(path: str | None, doing: str = "", choose: str = "--library") -> Path:
     """PATH, else $QTREADER_LIBRARY, else the settings' library, else the last library used,
-    else the sample library."""
+    else the sample library.
+
+    With ``doing`` ("searching"), a library the command line did not name (neither PATH
+    nor $QTREADER_LIBRARY) is said in one line on stderr, with where it came from and
+    how to ``choose`` another: stdout stays the command's own (JSON, say)."""
     chosen = path or os.environ.get("QTREADER_LIBRARY") or None
+    source = ""
     if chosen is None:
         chosen = load_settings()[0].library
+        source = "the library in the settings"
     if chosen is None:
         last = StateStore().last_library()
         if last and Path(last).is_dir():
             chosen = last
+            source = "the last library opened"
     if chosen is None:
-        return paths.sample_library()
-    root = Path(chosen).expanduser()
+        root = paths.sample_library()
+        source = "the sample library"
+    else:
+        root = _checked_library(Path(chosen).expanduser())
+    if doing and source:
+        say(f"{doing} {_home_relative(root)} ({source}; give {choose} to choose)")
+    return root
+
+
+def _checked_library(root: Path) -> Path:
+    """``root``, resolved, if it can be a library; else the UserError that says why not."""
     if not root.exists():
         raise UserError(f"the library folder {root} does not exist")
     if not root.is_dir():
@@ -176,6 +192,17 @@ def resolve_library(path: str | None) -> Path:
         # The catalog keeps the library's path as text (see storage.create).
         text_argument(str(resolved), "the library folder's path")
     return resolved
+
+
+def _home_relative(path: Path) -> str:
+    """``path`` with the home folder written ``~``, as a user would type it."""
+    try:
+        home = Path.home().resolve()
+        if path != home and path.is_relative_to(home) and home != Path("/"):
+            return "~/" + path.relative_to(home).as_posix()
+    except (RuntimeError, OSError):  # no home folder to be found
+        pass
+    return str(path)
 
 
 class _Progress:

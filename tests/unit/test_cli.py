@@ -202,7 +202,7 @@ def test_check_lists_problems_and_exits_1(qtreader, tmp_path):
     assert "error: broken/bad-yaml.md:3: the front matter is not valid YAML" in lines[0]
     assert lines[1] == "error: broken/empty.md: the file is empty"
     assert lines[2].startswith("warning: broken/latin.md: not valid UTF-8")
-    assert lines[3] == f"{root.resolve()}: 6 articles, 2 files skipped, 1 files with warnings."
+    assert lines[3] == f"{root.resolve()}: 6 articles, 2 files skipped, 1 file with warnings."
 
 
 def test_check_json(qtreader, tmp_path):
