@@ -46,6 +46,11 @@ def state_file() -> Path:
     return data_dir() / "state.json"
 
 
+def screenshots_dir() -> Path:
+    """Where the reader saves its screenshots (the command palette's "Screenshot")."""
+    return data_dir() / "screenshots"
+
+
 def library_slug(root: Path) -> str:
     resolved = str(Path(root).resolve())
     digest = hashlib.sha1(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:12]

@@ -83,6 +83,23 @@ class ReaderApp(App[None]):
             ("Everywhere", list(self.BINDINGS)),
         ]
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Screenshots go to qtreader's own folder, made if need be (Textual's default,
+        the Downloads folder, may not exist); a folder that cannot be made is said."""
+        folder = Path(path) if path else paths.screenshots_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.notify(
+                f"Cannot save a screenshot in {folder}: {exc.strerror or exc}.",
+                title="Screenshot",
+                severity="error",
+            )
+            return None
+        return super().deliver_screenshot(filename, str(folder), time_format)
+
     async def action_quit(self) -> None:
         self.reader.save_session()
         self.exit()

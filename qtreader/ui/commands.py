@@ -8,6 +8,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..library.text import clean_line, counted
 
+GO_TO_ARTICLE = "Go to article…"
+HINT = "Type words of a title to find an article"
+
 
 class GoToArticle(Provider):
     """Title search through the catalog."""
@@ -25,6 +28,11 @@ class GoToArticle(Provider):
         screen = self._screen()
         if screen is None or screen.catalog is None or not query.strip():
             return
+        # The command itself, as discover shows it: typing "go to" finds it too.
+        matcher = self.matcher(query)
+        score = matcher.match(GO_TO_ARTICLE)
+        if score > 0:
+            yield Hit(score, matcher.highlight(GO_TO_ARTICLE), self._hint, help=HINT)
         catalog = screen.catalog
         rows = await self.app.run_worker(
             lambda: catalog.titles_matching(query, 20), thread=True, group="palette"
@@ -41,9 +49,7 @@ class GoToArticle(Provider):
             )
 
     async def discover(self) -> Hits:
-        yield DiscoveryHit(
-            "Go to article…", self._hint, help="Type words of a title to find an article"
-        )
+        yield DiscoveryHit(GO_TO_ARTICLE, self._hint, help=HINT)
 
     def _hint(self) -> None:
         self.app.notify("Type part of a title in the command palette to go to an article.")

@@ -882,3 +882,24 @@ async def test_a_search_that_ends_as_the_reader_closes_is_dropped_without_an_err
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert pane.result is shown  # nothing shown: there is nothing to show it on
+
+
+async def test_ctrl_u_typed_quickly_after_slash_clears_before_the_words_that_follow():
+    """Regression: "/", Ctrl+U and "enzyme" sent within milliseconds left an empty box:
+    Ctrl+U, an Input binding, ran once the key had gone up to the app, after the
+    characters typed behind it."""
+    from textual import events
+
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        search = app.reader.query_one("#search", Input)
+        search.value = "old words"
+        await settle(pilot, app)
+        app.reader.action_focus_list()
+        await pilot.pause()
+        for char, name in [("/", "slash"), (None, "ctrl+u"), *((c, c) for c in "enzyme")]:
+            app.post_message(events.Key(name, char))
+        await wait_for(pilot, lambda: search.value == "enzyme")
+        await pilot.pause(0.2)
+        assert search.value == "enzyme"

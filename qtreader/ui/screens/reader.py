@@ -40,7 +40,7 @@ from ..widgets.link_item import LinkItem
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from ..widgets.subject_tree import SubjectTree
-from .layout import PANES, layout_classes, pane_widths
+from .layout import NARROW_WIDTH, layout_classes, pane_widths
 from .note import NoteScreen
 from .opener import ArticleOpener
 from .problems import ProblemsScreen
@@ -48,6 +48,9 @@ from .problems import ProblemsScreen
 # Actions that need an open article, and those of the Bookmarks list.
 ARTICLE_ACTIONS = ("find", "copy_link", "copy_answer", "open_original", "toggle_math")
 BOOKMARK_LIST_ACTIONS = ("remove_bookmark", "edit_note", "undo_remove")
+
+
+BACK_FORWARD = Binding.Group("Back/fwd", compact=True)
 
 
 class ReaderScreen(Screen[None]):
@@ -59,17 +62,26 @@ class ReaderScreen(Screen[None]):
         # Priority: handled before the keys typed after it reach a widget, so
         # "/hash" typed quickly all lands in the search box.
         Binding("slash", "search", "Search", priority=True, id="reader.search"),
-        Binding("left_square_bracket,alt+left", "back", "Back", key_display="[", id="reader.back"),
+        # One footer entry for the pair ("[ ] Back/fwd"), so that ? and q fit at 80 columns.
+        Binding(
+            "left_square_bracket,alt+left",
+            "back",
+            "Back",
+            key_display="[",
+            id="reader.back",
+            group=BACK_FORWARD,
+        ),
         Binding(
             "right_square_bracket,alt+right",
             "forward",
             "Forward",
             key_display="]",
             id="reader.forward",
+            group=BACK_FORWARD,
         ),
         Binding("b", "toggle_bookmark", "Bookmark", id="reader.bookmark"),
         Binding("B", "show_bookmarks", "Bookmarks", id="reader.bookmarks"),
-        Binding("H", "show_history", "History", show=False, id="reader.history"),
+        Binding("H", "show_history", "Recently opened", show=False, id="reader.history"),
         Binding("d", "remove_bookmark", "Remove bookmark", id="reader.remove_bookmark"),
         Binding("u", "undo_remove", "Undo remove", id="reader.undo"),
         Binding("e", "edit_note", "Edit note", id="reader.edit_note"),
@@ -138,7 +150,7 @@ class ReaderScreen(Screen[None]):
             yield self.search_pane
             yield self.view
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=self.app.size.width < NARROW_WIDTH)
 
     def on_mount(self) -> None:
         self.query_one("#status", StatusBar).show(self._library_name())
@@ -156,6 +168,8 @@ class ReaderScreen(Screen[None]):
     def _apply_width(self, update: bool = True) -> None:
         width = self.app.size.width
         self.update_classes(layout_classes(width, self._pane), update=update)
+        for footer in self.query(Footer):  # narrow: compact, so that ? and q still show
+            footer.compact = width < NARROW_WIDTH
         widths = pane_widths(width, self.subjects.wanted_width, self.column_width)
         for pane in (self.subjects, self.search_pane, self.view):
             wanted = widths[pane.id or ""]
@@ -168,10 +182,9 @@ class ReaderScreen(Screen[None]):
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         widget = event.widget
-        for pane in PANES:
-            container = self.query_one(f"#{pane}")
+        for container in (self.subjects, self.search_pane, self.view):
             if widget is container or container in widget.ancestors:
-                self._show_pane(pane)
+                self._show_pane(container.id or "middle")
                 break
 
     # -- loading -------------------------------------------------------------

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.binding import Binding
@@ -132,13 +135,16 @@ class ArticleView(VerticalScroll, can_focus=True):
     def show_welcome(self) -> None:
         self.article = None
         self.query_one("#title", Static).update("Welcome to qtreader")
-        guide = Text("Choose an article in the list and press ")
-        guide.append("Enter", style="bold")
-        guide.append(".\n")
-        for keys, what in self.WELCOME:
-            guide.append(f"\n  {keys:<8}", style="bold")
-            guide.append(what)
-        self.query_one("#meta", Static).update(guide)
+        intro = Text("Choose an article in the list and press ")
+        intro.append("Enter", style="bold")
+        intro.append(".\n")
+        # Two columns, so that a line that wraps stays under its own column.
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold", no_wrap=True)
+        keys.add_column()
+        for key, what in self.WELCOME:
+            keys.add_row(key, what)
+        self.query_one("#meta", Static).update(Group(intro, Padding(keys, (0, 0, 0, 2))))
         for name in ("#question", "#answer", "#partial", "#more", "#keywords"):
             self.query_one(name).display = False
         for section in self.query(".links-section"):

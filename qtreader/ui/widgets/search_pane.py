@@ -10,8 +10,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -47,6 +48,27 @@ def _matches(entry: ListEntry, words: list[str]) -> bool:
 
 QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
+
+
+class SearchBox(Input):
+    """The search box. Its editing keys (Ctrl+U, Ctrl+W, Home, …) act at once, in
+    order with the characters typed after them. As Input's bindings they ran only once
+    the key had travelled up to the app, after the characters that followed it: "/",
+    Ctrl+U and "enzyme" typed quickly left an empty box."""
+
+    async def on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            return
+        for binding in self._editing_bindings():
+            if event.key in binding.key.split(","):
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
+
+    @classmethod
+    def _editing_bindings(cls) -> list[Binding]:
+        return [b for b in Input.BINDINGS if isinstance(b, Binding)]
 
 
 class SearchPane(Vertical):
@@ -116,7 +138,7 @@ class SearchPane(Vertical):
         self._full_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search  (/)", id="search", select_on_focus=False)
+        yield SearchBox(placeholder="Search  (/)", id="search", select_on_focus=False)
         yield Label("", id="count")
         yield ArticleList(id="list")
         with Vertical(id="loading"):
