@@ -11,6 +11,7 @@ from textual.binding import Binding
 from ..library import paths
 from ..library.settings import Settings, load_settings
 from .commands import GoToArticle, GoToSubject
+from .keymap import check_keymap
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
 from .textual_internals import install_patches
@@ -55,9 +56,17 @@ class ReaderApp(App[None]):
             follow_external_links=settings.follow_external_links,
         )
         if settings.keys:
-            self.set_keymap(settings.keys)
+            bindings = [b for _, group in self.help_sources() for b in group]
+            keys, warnings = check_keymap(settings.keys, bindings)
+            self._settings_warnings += warnings
+            self.set_keymap(keys)
 
     def on_mount(self) -> None:
+        if self.settings.theme and self.settings.theme not in self.available_themes:
+            known = ", ".join(sorted(self.available_themes))
+            self._settings_warnings.append(
+                f"theme '{self.settings.theme}' is not a theme; one of: {known}"
+            )
         theme = self.settings.theme or self.reader.state.theme()
         if theme and theme in self.available_themes:
             self.theme = theme
