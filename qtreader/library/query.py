@@ -1,9 +1,16 @@
 """Translating what a user types into a safe SQLite FTS5 query.
 
-Syntax: words (all must match; the last one is a prefix while typing),
-``"a phrase"``, ``subject:name`` or ``subject:"two words"``, and ``-word`` or
-``-"a phrase"`` to exclude. Anything else is treated as text: no input can
-produce an FTS5 syntax error, because every term is re-quoted here.
+Syntax: words (all must match, in any of their forms: the index stems them; the last
+one is a prefix while typing, or when it ends in ``*``), ``"a phrase"``,
+``subject:name`` or ``subject:"two words"``, and ``-word`` or ``-"a phrase"`` to
+exclude. Anything else is treated as text: no input can produce an FTS5 syntax
+error, because every term is re-quoted here.
+
+Symbols: the tokenizer keeps letters and digits only, so a word with symbols is
+searched as the phrase of its parts (``x^2`` as "x 2", ``O(n log n)`` as "o n log n":
+a word with a parenthesised group is one phrase). A word ending in ``+`` or ``#``, or
+starting with a dot (``C++``, ``C#``, ``.NET``), must also appear as written, in any
+case (``literals``): "c" alone would find every °C and vitamin C.
 
 What a query may hold is bounded (see the limits below): each word to find is a list
 of matches FTS5 walks, and ``'water* ' * 1000`` took 30 s; 1,000 exclusions nest past
@@ -22,8 +29,12 @@ from .text import subject_key
 # unicode61 tokenises on anything that is not a letter, digit or private-use char.
 _WORD = re.compile(r"[^\W_]+")
 _TOKEN = re.compile(
-    r'(?P<neg>-)?(?:(?P<field>subject):)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))'
+    r"(?P<neg>-)?(?:(?P<field>subject):)?"
+    r'(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"(]+\([^)"]*\)[^\s"]*|[^\s"]+))'
 )
+# A word that means its symbols: C++, C#, F#, H+, Ca2+, .NET (see the module's doc).
+_SYMBOLIC = re.compile(r"\.?[^\W_]+[+#]+|\.[^\W_]+")
+_WRAPPING = "\"'()[]{}<>,;:!?"
 
 
 # The limits. A question pasted whole (a paragraph, ~80 words) is cut to its first
@@ -42,10 +53,15 @@ class ParsedQuery:
     subjects: list[str] = field(default_factory=list)  # subject keys
     prefix_last: bool = False
     warning: str = ""  # what was left out of a query past the limits, for a user
+    # Words with symbols (lowercase, as typed: "c++", ".net"): an article must hold
+    # each of ``literals`` as written, and none of ``unwanted`` (each with the words
+    # the index finds it by, for the search to narrow first).
+    literals: list[str] = field(default_factory=list)
+    unwanted: list[tuple[list[str], str]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
-        return not (self.include or self.exclude or self.subjects)
+        return not (self.include or self.exclude or self.subjects or self.unwanted)
 
     @property
     def shortened(self) -> bool:
@@ -73,6 +89,7 @@ def parse_query(text: str, *, typing: bool = True) -> ParsedQuery:
         # Bytes that were not UTF-8 (lone surrogates, from argv): separators.
         text = text.encode("utf-8", "replace").decode("utf-8")
     last_kind = None
+    last_literal: str | None = None
     for match in _TOKEN.finditer(text):
         negative = bool(match.group("neg"))
         phrase = match.group("phrase")
@@ -87,14 +104,27 @@ def parse_query(text: str, *, typing: bool = True) -> ParsedQuery:
         if not words:
             last_kind = None
             continue
-        if negative:
+        literal = _literal(raw) if phrase is None else None
+        if negative and literal:
+            parsed.unwanted.append((words, literal))
+            last_kind = None
+        elif negative:
             parsed.exclude.append(words)
             last_kind = None
         else:
             parsed.include.append(words)
+            if literal:
+                parsed.literals.append(literal)
             last_kind = "phrase" if phrase is not None else "word"
-    ends_open = bool(text) and not text[-1].isspace() and not text.endswith('"')
-    parsed.prefix_last = typing and last_kind == "word" and ends_open
+            last_literal = literal
+    # While typing, a last word still being typed (ending in a letter or digit: "C++"
+    # is finished) is a prefix; a last word ending in "*" always is.
+    starred = last_kind == "word" and text.endswith("*")
+    ends_open = bool(text) and (text[-1].isalnum() or starred)
+    parsed.prefix_last = (typing or starred) and last_kind == "word" and ends_open
+    if parsed.prefix_last and last_literal:
+        # ".ne" of ".net" being typed: the word as written is a prefix too.
+        parsed.literals[-1] = last_literal + "*"
     _bound(parsed, cut)
     if cut:
         parsed.warning = "the query was shortened: " + "; ".join(cut)
@@ -114,10 +144,36 @@ def _bound(parsed: ParsedQuery, cut: list[str]) -> None:
     parsed.exclude = _first_words(exclude, MAX_LEFT_OUT)
     if parsed.exclude != exclude:
         cut.append(f"only {MAX_LEFT_OUT} words are left out")
+    parsed.literals = list(dict.fromkeys(parsed.literals))
+    unwanted = list({literal: (words, literal) for words, literal in parsed.unwanted}.values())
+    parsed.unwanted = unwanted[:MAX_LEFT_OUT]
+    if len(unwanted) > MAX_LEFT_OUT:
+        cut.append(f"only {MAX_LEFT_OUT} words are left out")
     subjects = list(dict.fromkeys(parsed.subjects))
     parsed.subjects = subjects[:MAX_SUBJECTS]
     if len(subjects) > MAX_SUBJECTS:
         cut.append(f"only {MAX_SUBJECTS} subject: filters are used")
+
+
+def _literal(raw: str) -> str | None:
+    """The word with symbols that ``raw`` (a bare word) means as written, if any."""
+    word = raw.strip(_WRAPPING)
+    if word.endswith(".") and not word.startswith("."):
+        word = word.rstrip(".")  # "C++." at the end of a sentence
+    if not _SYMBOLIC.fullmatch(word):
+        return None
+    return word.lower()
+
+
+def literal_pattern(literal: str) -> re.Pattern[str]:
+    """What matches a word of ``literals`` or ``unwanted`` in an article's text: as
+    written, in any case, and not inside a longer word ("abc++" is not C++, ".network"
+    not .NET; "ASP.NET" is .NET). A literal ending in ``*`` is a prefix."""
+    prefix = literal.endswith("*")
+    literal = literal.rstrip("*")
+    left = r"(?<![^\W_])" if literal[:1].isalnum() else ""
+    right = r"(?![^\W_])" if literal[-1:].isalnum() and not prefix else ""
+    return re.compile(left + re.escape(literal) + right, re.IGNORECASE)
 
 
 def _once(phrases: list[list[str]]) -> list[list[str]]:

@@ -33,7 +33,10 @@ from .results import (
     SearchResult,
     SubjectCount,
 )
+from .schema import EXACT_WRITTEN
 from .storage import Store
+from .suggest import Vocabulary
+from .suggest import suggest as suggest_for
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -84,6 +87,10 @@ class Catalog:
         self._waiting = _Once(waiting)
         self._write_lock = threading.Lock()
         self._damaged = False  # a read found the file damaged: the next refresh rebuilds
+        # The vocabulary suggestions come from, read again after a write of the catalog
+        # (by any process: see schema.EXACT_WRITTEN), with the mark it was read at.
+        self._vocabulary: tuple[object, Vocabulary] | None = None
+        self._vocabulary_lock = threading.Lock()
         # Opened while no other process refreshes it: one that is creating or
         # replacing the file must not have it judged damaged, and removed, meanwhile.
         with refreshing(self.db_path, self._waiting):
@@ -255,9 +262,13 @@ class Catalog:
         return queries.problem_count(self._store)
 
     @_guarded
-    def list_rowids(self, subject: str | None = None, include_stubs: bool = False) -> array:
-        """Every article (of a subject) in title order, as row ids."""
-        return search.list_rowids(self._store, subject, include_stubs)
+    def list_rowids(
+        self, subject: str | None = None, include_stubs: bool = False, sort: str = "title"
+    ) -> array:
+        """Every article (of a subject) as row ids, in ``sort`` order: "title" (and
+        "relevance", which a list has none of) or "newest" (by date, newest first).
+        Raises ValueError for any other ``sort``."""
+        return search.list_rowids(self._store, subject, include_stubs, sort)
 
     def search(
         self,
@@ -267,22 +278,53 @@ class Catalog:
         quick: bool = False,
         typing: bool = True,
         limit: int | None = None,
+        sort: str = "relevance",
     ) -> SearchResult:
         """Articles matching ``text``, best first.
 
         ``quick`` searches titles, questions and keywords only: cheap enough
-        for every keystroke. ``typing`` makes the last word a prefix.
+        for every keystroke. ``typing`` makes the last word a prefix. ``sort``:
+        "relevance" (best first), "newest" (by date) or "title"; any other raises
+        ValueError.
         """
         with self._translated(), self._store.searching():
             try:
                 return search.search(
-                    self._store, text, subject, include_stubs, quick, typing, limit
+                    self._store, text, subject, include_stubs, quick, typing, limit, sort
                 )
             except sqlite3.OperationalError as exc:
                 error = errors.query_error(exc)
                 if error is None:
                     raise
                 raise error from exc
+
+    @_guarded
+    def suggest(self, text: str) -> str | None:
+        """``text`` with each word the library does not know replaced by the closest
+        one it does ("gradiant" -> "gradient"), when that finds something; None when
+        every word is known, nothing is close or the suggestion finds nothing."""
+
+        def finds(suggestion: str) -> bool:
+            # Any one match: not ranked (ranking 100,000 matches of common words took
+            # half a second), not counted.
+            found = search.search(self._store, suggestion, None, False, False, False, 1, "title")
+            return bool(found.rowids)
+
+        try:
+            return suggest_for(self._store, text, self._words(), finds)
+        except sqlite3.OperationalError as exc:
+            error = errors.query_error(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    def _words(self) -> Vocabulary:
+        """The library's vocabulary, read again after the catalog was written."""
+        mark = (self._store.generation, self._store.value(EXACT_WRITTEN))
+        with self._vocabulary_lock:
+            if self._vocabulary is None or self._vocabulary[0] != mark:
+                self._vocabulary = (mark, Vocabulary.read(self._store))
+            return self._vocabulary[1]
 
     @_guarded
     def hits(self, result: SearchResult, start: int = 0, count: int = 20) -> list[SearchHit]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 # 8: answers packed with zstd. A build that reads only zlib must rebuild such a
 # catalog, not open it.
-SCHEMA_VERSION = 8
+# 9: the FTS indexes stem words (porter), and the exact index of short fields and its
+# vocabulary are new (issue 22). An older catalog is built again at opening.
+SCHEMA_VERSION = 9
 
 SCHEMA = f"""
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
@@ -45,10 +47,12 @@ CREATE TABLE subjects(key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER, s
 CREATE VIEW articles_text AS
     SELECT a.rowid AS rowid, a.title, a.question, unzip(t.answer) AS answer, a.keywords, a.subject
     FROM articles a JOIN answers t ON t.rowid = a.rowid;
+-- Words are indexed by their stems (porter): "plant" finds "plants", "distinguish"
+-- finds "distinguishes". Both FTS indexes stem; the exact index below does not.
 CREATE VIRTUAL TABLE fts USING fts5(
     title, question, answer, keywords, subject,
     content='articles_text', content_rowid='rowid',
-    tokenize='unicode61 remove_diacritics 2'
+    tokenize='porter unicode61 remove_diacritics 2'
 );
 -- Searches while typing: the short fields only, with prefix indexes so that the first
 -- letters of a word are one lookup. Small, so cheap to build; the big index above has
@@ -56,8 +60,17 @@ CREATE VIRTUAL TABLE fts USING fts5(
 CREATE VIRTUAL TABLE quick USING fts5(
     title, question, keywords,
     content='articles', content_rowid='rowid',
-    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+    tokenize='porter unicode61 remove_diacritics 2', prefix='1 2 3'
 );
+-- The short fields' words as written, not stemmed: searches rank the articles that
+-- hold the very words asked for first, and its vocabulary (real words, where the
+-- stemmed ones are "photosynthesi") is what typos are corrected to.
+CREATE VIRTUAL TABLE exact USING fts5(
+    title, question, keywords,
+    content='articles', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE exact_terms USING fts5vocab(exact, 'row');
 INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 """
 # Secondary indexes. A cold build drops them and creates them after the bulk
@@ -113,5 +126,12 @@ INSERT_FILE = "INSERT INTO files VALUES (?,?,?,?)"
 # that the articles_text view gives for it later.
 INSERT_FTS = f"INSERT INTO fts(rowid, {FTS_COLUMNS_SQL}) VALUES (?,?,?,CAST(? AS TEXT),?,?)"
 INSERT_QUICK = f"INSERT INTO quick(rowid, {QUICK_COLUMNS_SQL}) VALUES (?,?,?,?)"
+INSERT_EXACT = f"INSERT INTO exact(rowid, {QUICK_COLUMNS_SQL}) VALUES (?,?,?,?)"
 DELETE_FTS = f"INSERT INTO fts(fts, rowid, {FTS_COLUMNS_SQL}) VALUES ('delete',?,?,?,?,?,?)"
 DELETE_QUICK = f"INSERT INTO quick(quick, rowid, {QUICK_COLUMNS_SQL}) VALUES ('delete',?,?,?,?)"
+DELETE_EXACT = f"INSERT INTO exact(exact, rowid, {QUICK_COLUMNS_SQL}) VALUES ('delete',?,?,?,?)"
+# What changes whenever the exact index is written, by any process: its averages and
+# structure records (FTS5's %_data rows 1 and 10: row and token counts, and the
+# segments, numbered by a counter of writes). The vocabulary suggestions come from is
+# read again when it changes.
+EXACT_WRITTEN = "SELECT group_concat(hex(block)) FROM exact_data WHERE id IN (1, 10)"

@@ -30,9 +30,23 @@ RANK_CAP = 20_000
 RANK_BUDGET = 400_000
 
 
+# The orders a list or a search can be in: "relevance" is a search's rank (a list of
+# every article has none: it is in title order), "newest" by the article's date.
+SORTS = ("relevance", "newest", "title")
+_ORDER_SQL = {"newest": "a.date_sort DESC, a.title_sort", "title": "a.title_sort"}
+
+
 class _Match(NamedTuple):
     rowid: int
     title_sort: str
+    date_sort: str
+
+
+def _order_sql(sort: str) -> str:
+    """The ORDER BY of a list in ``sort`` order (title order for "relevance")."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: one of {', '.join(SORTS)}")
+    return _ORDER_SQL.get(sort, _ORDER_SQL["title"])
 
 
 def filters(
@@ -56,10 +70,39 @@ def filters(
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def list_rowids(store: Store, subject: str | None, include_stubs: bool) -> array:
-    """Every article (of a subject) in title order, as row ids."""
+def list_rowids(
+    store: Store, subject: str | None, include_stubs: bool, sort: str = "title"
+) -> array:
+    """Every article (of a subject) in ``sort`` order (title order for "relevance"), as
+    row ids."""
     where, params = filters(subject, include_stubs, [])
-    return store.rowids(f"SELECT rowid AS id FROM articles a {where} ORDER BY title_sort", params)
+    order = _order_sql(sort)
+    return store.rowids(f"SELECT a.rowid AS id FROM articles a {where} ORDER BY {order}", params)
+
+
+def _text_of(table: str) -> str:
+    """The text of article ``a`` that ``table`` indexes, for holds() (query.literals)."""
+    short = "a.title || ' ' || a.question || ' ' || a.keywords"
+    if table == "quick":
+        return short
+    answer = "unzip((SELECT answer FROM answers WHERE rowid = a.rowid))"
+    return f"{short} || ' ' || a.subject || ' ' || {answer}"
+
+
+def _literal_clauses(parsed: ParsedQuery, table: str) -> tuple[list[str], list[object]]:
+    """Clauses on article ``a`` for the words with symbols (see query.literals): each
+    of ``literals`` held, none of ``unwanted``. The text is read only for the articles
+    the index found (those with a "c", for "C++")."""
+    text = _text_of(table)
+    clauses = [f"holds({text}, ?)" for _ in parsed.literals]
+    params: list[object] = [*parsed.literals]
+    for words, literal in parsed.unwanted:
+        clauses.append(
+            f"a.rowid NOT IN (SELECT a.rowid FROM {table} CROSS JOIN articles a "
+            f"ON a.rowid = {table}.rowid WHERE {table} MATCH ? AND holds({text}, ?))"
+        )
+        params.extend([fts_expression(ParsedQuery(include=[words])), literal])
+    return clauses, params
 
 
 def search(
@@ -70,13 +113,19 @@ def search(
     quick: bool,
     typing: bool,
     limit: int | None,
+    sort: str = "relevance",
 ) -> SearchResult:
     """Articles matching ``text``, best first (see Catalog.search)."""
+    order = _order_sql(sort)
     parsed = parse_query(text, typing=typing)
     where, params = filters(subject, include_stubs, parsed.subjects)
     table = "quick" if quick else "fts"
+    literal_clauses, literal_params = _literal_clauses(parsed, table)
+    if literal_clauses:
+        where = (where + " AND " if where else "WHERE ") + " AND ".join(literal_clauses)
+        params.extend(literal_params)
     if not parsed.include:
-        return _exclusions_only(store, parsed, table, where, params, limit)
+        return _exclusions_only(store, parsed, table, where, params, limit, order)
     extra = where.replace("WHERE", "AND", 1) if where else ""
     # A last word of one or two letters, while typing, is the prefix of thousands of
     # words: only the quick index has prefix indexes to look it up at once.
@@ -96,21 +145,32 @@ def search(
             fts_expression(ParsedQuery(include=parsed.include[-1:])),
         ]
         if lone_short_prefix:
-            return _short_prefix_alone(store, parsed, where, params, either, either_params, limit)
+            return _short_prefix_alone(
+                store, parsed, where, params, either, either_params, limit, order
+            )
         extra += f" AND {either}"
         params.extend(either_params)
         expr = fts_expression(ParsedQuery(include=parsed.include[:-1], exclude=parsed.exclude))
     # A lone one- or two-letter prefix matches most of a large library; ranking all
     # of it costs more than it is worth, so those list in title order. So does any
     # search while typing (``limit``) that matches more than RANK_CAP articles.
-    ranked = not lone_short_prefix
+    ranked = not lone_short_prefix and sort == "relevance"
     if ranked and limit and table == "quick":
         ((matches,),) = store.query("SELECT count(*) FROM quick WHERE quick MATCH ?", [expr])
         ranked = matches <= RANK_CAP
     elif ranked:
         ranked = _within_budget(store, table, expr, len(parsed.include) + len(parsed.exclude))
-    rowids = _matching(store, table, expr, extra, params, ranked, limit)
+    exact = _exact_expression(parsed) if ranked else None
+    rowids = _matching(store, table, expr, extra, params, ranked, limit, sort, exact)
     return SearchResult(rowids, parsed, ranked=ranked, truncated=_truncated(rowids, limit))
+
+
+def _exact_expression(parsed: ParsedQuery) -> str | None:
+    """The words asked for as written, to find in the exact index: the articles whose
+    title, question or keywords hold them (not only their stems) rank first. Whole
+    words, the last one too while it is typed: "plant" ranks "plant" above "plants"
+    in the reader as in the CLI."""
+    return fts_expression(ParsedQuery(include=parsed.include))
 
 
 def _within_budget(store: Store, table: str, expr: str | None, phrases: int) -> bool:
@@ -129,24 +189,40 @@ def _matching(
     params: list[object],
     ranked: bool,
     limit: int | None,
+    sort: str = "relevance",
+    exact: str | None = None,
 ) -> array:
     """The rowids that match ``expr`` in ``table`` and the ``extra`` clauses, by rank
-    (or in title order)."""
+    (the articles that match ``exact`` in the exact index first), or in ``sort``
+    order (title order when a search is not ranked)."""
     limit_sql = f" LIMIT {int(limit)}" if limit else ""
     # CROSS JOIN keeps the FTS query as the outer loop: left to itself, SQLite may walk
     # the title index and run the MATCH once per article (seconds for "s").
     join = (
-        f"SELECT a.rowid AS id, a.title_sort FROM {table} CROSS JOIN articles a "
+        f"SELECT a.rowid AS id, a.title_sort, a.date_sort FROM {table} CROSS JOIN articles a "
         f"ON a.rowid = {table}.rowid WHERE {table} MATCH ? {extra}"
     )
     if not ranked and limit:
-        # A first screenful while typing: any `limit` matches, in title order. Sorting
-        # every match of "s" would cost more than the whole keystroke may.
-        found = map(_Match._make, store.query(f"{join}{limit_sql}", [expr, *params]))
-        return array("q", (m.rowid for m in sorted(found, key=attrgetter("title_sort"))))
-    weights = _QUICK_WEIGHTS if table == "quick" else _WEIGHTS
-    order = f"bm25({table}, {weights})" if ranked else "a.title_sort"
-    return store.rowids(f"{join} ORDER BY {order}{limit_sql}", [expr, *params])
+        # A first screenful while typing: any `limit` matches, in title (or date)
+        # order. Sorting every match of "s" would cost more than the whole keystroke may.
+        found = sorted(
+            map(_Match._make, store.query(f"{join}{limit_sql}", [expr, *params])),
+            key=attrgetter("title_sort"),
+        )
+        if sort == "newest":
+            found.sort(key=attrgetter("date_sort"), reverse=True)  # stable: titles stay
+        return array("q", (m.rowid for m in found))
+    order_params: list[object] = []
+    if ranked:
+        weights = _QUICK_WEIGHTS if table == "quick" else _WEIGHTS
+        order = f"bm25({table}, {weights})"
+        if exact:
+            # One lookup in the small exact index, read once into a list.
+            order = f"a.rowid IN (SELECT rowid FROM exact WHERE exact MATCH ?) DESC, {order}"
+            order_params.append(exact)
+    else:
+        order = _order_sql(sort)
+    return store.rowids(f"{join} ORDER BY {order}{limit_sql}", [expr, *params, *order_params])
 
 
 def _exclusions_only(
@@ -156,15 +232,16 @@ def _exclusions_only(
     where: str,
     params: list[object],
     limit: int | None,
+    order: str,
 ) -> SearchResult:
-    """A search with no word to find ("-word", "subject:x"): in title order."""
+    """A search with no word to find ("-word", "subject:x"): in title (or date) order."""
     exclusion = exclusion_expression(parsed)
     if exclusion:
         where = (where + " AND " if where else "WHERE ") + (
             f"a.rowid NOT IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
         )
         params.append(exclusion)
-    rowids = _in_title_order(store, parsed, where, params, limit)
+    rowids = _in_order(store, parsed, where, params, limit, order)
     return SearchResult(rowids, parsed, truncated=_truncated(rowids, limit))
 
 
@@ -176,6 +253,7 @@ def _short_prefix_alone(
     either: str,
     either_params: Sequence[object],
     limit: int | None,
+    order: str,
 ) -> SearchResult:
     """A full search for one word of one or two letters: in title order (see search)."""
     clauses = [either]
@@ -185,19 +263,24 @@ def _short_prefix_alone(
         clauses.append("a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
         params.append(exclusion)
     where = (where + " AND " if where else "WHERE ") + " AND ".join(clauses)
-    rowids = _in_title_order(store, parsed, where, params, limit)
+    rowids = _in_order(store, parsed, where, params, limit, order)
     return SearchResult(rowids, parsed, ranked=False, truncated=_truncated(rowids, limit))
 
 
-def _in_title_order(
-    store: Store, parsed: ParsedQuery, where: str, params: list[object], limit: int | None
+def _in_order(
+    store: Store,
+    parsed: ParsedQuery,
+    where: str,
+    params: list[object],
+    limit: int | None,
+    order: str,
 ) -> array:
     # With a subject: prefix, read the subject's range from its index and sort
     # only those; unguided, SQLite walks every article in title order.
     source = "articles a INDEXED BY articles_subject" if parsed.subjects else "articles a"
     limit_sql = f" LIMIT {int(limit)}" if limit else ""
     return store.rowids(
-        f"SELECT a.rowid AS id FROM {source} {where} ORDER BY a.title_sort{limit_sql}", params
+        f"SELECT a.rowid AS id FROM {source} {where} ORDER BY {order}{limit_sql}", params
     )
 
 

@@ -4,6 +4,7 @@ build written apart and put in place."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 import threading
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..query import literal_pattern
 from .codec import unpack
 from .results import CatalogError, RefreshReport
 from .schema import CREATE_INDEXES, SCHEMA, SCHEMA_VERSION
@@ -20,9 +22,19 @@ from .schema import CREATE_INDEXES, SCHEMA, SCHEMA_VERSION
 Write = Callable[[sqlite3.Connection], RefreshReport]  # a refresh, on the connection given
 
 
+_pattern = functools.lru_cache(maxsize=64)(literal_pattern)
+
+
+def holds(text: str | None, literal: str) -> bool:
+    """SQL ``holds(text, literal)``: whether ``text`` holds a word with symbols as
+    written (see query.literal_pattern)."""
+    return text is not None and _pattern(literal).search(text) is not None
+
+
 def connect(path: Path, journal: str = "WAL") -> sqlite3.Connection:
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
     conn.create_function("unzip", 1, unpack, deterministic=True)
+    conn.create_function("holds", 2, holds, deterministic=True)
     # For a new file only: rows of a few KB (compressed answers) waste a third of
     # 4 KB pages, and fill 16 KB ones well.
     conn.execute("PRAGMA page_size=16384")
@@ -127,6 +139,11 @@ class Store:
         self._local.generation = self._generation
         with self._registry_lock:
             self._connections[threading.get_ident()] = conn
+
+    @property
+    def generation(self) -> int:
+        """Bumped when a new file is put in place (a first build, a rebuild)."""
+        return self._generation
 
     @property
     def reader(self) -> sqlite3.Connection:

@@ -24,6 +24,7 @@ from .schema import (
     ARTICLE_COLUMNS,
     ARTICLE_COLUMNS_SQL,
     BULK_FTS,
+    DELETE_EXACT,
     DELETE_FTS,
     DELETE_QUICK,
     FTS_COLUMNS_SQL,
@@ -31,6 +32,7 @@ from .schema import (
     INDEXES,
     INSERT_ANSWER,
     INSERT_ARTICLE,
+    INSERT_EXACT,
     INSERT_FILE,
     INSERT_FTS,
     INSERT_LINK,
@@ -110,6 +112,7 @@ class Writer:
             self.conn.execute(f"DROP INDEX IF EXISTS {name}")
         self._fts_config("fts", BULK_FTS)
         self._fts_config("quick", BULK_FTS)
+        self._fts_config("exact", BULK_FTS)
 
     def _clear_old(
         self, to_read: Sequence[FileEntry], removed: Sequence[str], known: dict[str, int | None]
@@ -200,7 +203,9 @@ class Writer:
         conn.executemany(INSERT_FILE, pending.files)
         pending.fts.sort()  # in rowid order: see _clear_old
         conn.executemany(INSERT_FTS, pending.fts)
-        conn.executemany(INSERT_QUICK, map(quick_row, pending.fts))
+        quick_rows = list(map(quick_row, pending.fts))
+        conn.executemany(INSERT_QUICK, quick_rows)
+        conn.executemany(INSERT_EXACT, quick_rows)
         for rows in (
             pending.articles,
             pending.answers,
@@ -218,7 +223,7 @@ class Writer:
             # Links are resolved through the article indexes; their own indexes
             # come after, so that setting 400,000 targets updates no index.
             self._create_indexes(of_links=False)
-            for table in ("fts", "quick"):
+            for table in ("fts", "quick", "exact"):
                 self._fts_config(table, AFTER_BULK_FTS)
             resolve_links(self.conn, None)
             self._create_indexes(of_links=True)
@@ -298,6 +303,7 @@ class Writer:
             self.conn.execute(INSERT_FTS, fts_values)
         if quick:
             self.conn.execute(INSERT_QUICK, quick_row(fts_values))
+            self.conn.execute(INSERT_EXACT, quick_row(fts_values))
 
     def _update_links(self, rowid: int, links: list[LinkValues]) -> None:
         """Replace an article's links, if they changed."""
@@ -323,6 +329,7 @@ class Writer:
         conn.executemany(INSERT_LINK, [(rowid, *link) for link in links])
         conn.execute(INSERT_FTS, fts_values)
         conn.execute(INSERT_QUICK, quick_row(fts_values))
+        conn.execute(INSERT_EXACT, quick_row(fts_values))
         self._relink.written.append(rowid)
         self._relink.claims.append(rowid)
         self._subjects_changed = True
@@ -369,6 +376,7 @@ class Writer:
             ).fetchone()
             if row is not None:
                 conn.execute(DELETE_QUICK, (rowid, *row))
+                conn.execute(DELETE_EXACT, (rowid, *row))
 
     # -- helpers -------------------------------------------------------------------
 
