@@ -81,6 +81,7 @@ INDEXES = {
     "articles_url": "articles(url)",
     "articles_title": "articles(title)",
     "articles_order": "articles(is_stub, title_sort)",
+    "articles_newest": "articles(is_stub, date_sort DESC, title_sort)",  # sort="newest"
     "articles_subject": "articles(subject_key, is_stub, title_sort)",
     "articles_spelling": "articles(subject_key, subject, is_stub)",  # subject names
     "links_src": "links(src)",
