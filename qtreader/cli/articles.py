@@ -31,6 +31,8 @@ from .common import (
     text_argument,
 )
 
+SORTS = ("relevance", "newest", "title")  # as Catalog.search takes them
+
 
 def search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Search a library and print the best matches."
@@ -40,6 +42,12 @@ def search_arguments(parser: argparse.ArgumentParser) -> None:
         "--subject", help="only the subjects whose name starts with this, as subject:name"
     )
     parser.add_argument("--limit", type=positive_int, default=20, help="how many hits (default 20)")
+    parser.add_argument(
+        "--sort",
+        choices=SORTS,
+        default="relevance",
+        help="relevance (best first; the default), newest (by date) or title",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -76,21 +84,28 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
 
     def found() -> tuple[SearchResult, list[SearchHit]]:
         if keys is None or len(keys) == 1:
-            result = catalog.search(query, subject=keys[0] if keys else None, typing=False)
+            subject = keys[0] if keys else None
+            result = catalog.search(query, subject=subject, typing=False, sort=args.sort)
         elif not keys:  # no such subject: a search that finds nothing, as subject:x does
             result = catalog.search(query, subject=subject_key(given), typing=False)
         else:
-            result = _within(catalog, catalog.search(query, typing=False), keys)
+            result = catalog.search(query, typing=False, sort=args.sort)
+            result = _within(catalog, result, keys)
         return result, catalog.hits(result, 0, args.limit)
 
     result, hits = on_catalog(catalog, found)
+    suggestion = None
+    if not result.total and keys != []:  # "did you mean" (not when no subject is named)
+        suggestion = on_catalog(catalog, lambda: catalog.suggest(query))
     if result.query.shortened:
         say(result.query.warning)
     if args.json:
         payload = {
             "query": args.query,
             "shortened": result.query.warning or None,
+            "sort": args.sort,
             "total": result.total,
+            "suggestion": suggestion,
             "hits": [
                 {
                     "key": h.row.key,
@@ -107,6 +122,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     if not hits:
         out.write(f"No articles match {clean_line(args.query)!r}.\n")
+        if suggestion:
+            out.write(f"did you mean: {clean_line(suggestion)}?\n")
         return EXIT_OK
     tty = out.isatty()
     for n, hit in enumerate(hits, 1):
@@ -188,7 +205,8 @@ def _articles(catalog: Catalog, ref: str) -> list[Article]:
         return [first]  # a file path: one file
     title = _nocase(first.title)
     words = first.title.replace('"', " ")
-    pool = catalog.search(f'"{words}"', include_stubs=True, quick=True, typing=False)
+    # In title order: ranking every match would cost more and serve nothing here.
+    pool = catalog.search(f'"{words}"', include_stubs=True, quick=True, typing=False, sort="title")
     rowids = [r.rowid for r in catalog.rows(list(pool.rowids)) if _nocase(r.title) == title]
     found = [first]
     for other in rowids:

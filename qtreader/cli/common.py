@@ -37,7 +37,10 @@ EXIT_PROBLEMS = 1  # ``check`` found problems in the library
 EXIT_USER_ERROR = 2  # a UserError, or argparse rejecting the arguments
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
-LIBRARY_HELP = "the library folder (default: $QTREADER_LIBRARY, the last used, or the sample)"
+LIBRARY_HELP = (
+    "the library folder (default: $QTREADER_LIBRARY, else the settings' library, the last "
+    "opened or the sample, said on stderr)"
+)
 
 
 class UserError(Exception):

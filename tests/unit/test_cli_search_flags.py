@@ -314,6 +314,60 @@ def test_show_json_of_an_unknown_ref_is_a_one_line_error(qtreader, library):
     assert len(result.err.splitlines()) == 1
 
 
+# -- --sort ---------------------------------------------------------------------------------
+
+
+def test_sort_relevance_is_the_default_for_a_query(qtreader, library):
+    default = search_json(qtreader, library, "slope")
+    assert default["total"] == 5
+    assert titles(default)[0] == "Why is a slope steep?"  # the word in its title
+    assert titles(search_json(qtreader, library, "slope", "--sort", "relevance")) == titles(default)
+
+
+def test_sort_newest_and_title(qtreader, library):
+    newest = search_json(qtreader, library, "slope", "--sort", "newest")
+    assert [hit["date"] for hit in newest["hits"]] == [
+        "2024-03-01", "2023-07-15", "2022-02-02", "2021-05-10", "2019-09-09",
+    ]  # fmt: skip
+    by_title = search_json(qtreader, library, "slope", "--sort", "title")
+    assert titles(by_title) == [
+        "Are there infinitely many primes?",
+        "What is a gradient?",
+        "What is a gradient?",
+        "Why does switching win in the Monty Hall puzzle?",
+        "Why is a slope steep?",
+    ]
+    text = qtreader("search", "slope", "--library", str(library), "--sort", "newest")
+    assert text.out.splitlines()[0] == "  1. What is a gradient?"
+
+
+def test_sort_takes_only_its_three_orders(qtreader, library):
+    result = qtreader("search", "slope", "--library", str(library), "--sort", "oldest")
+    assert result.code == 2
+    assert "--sort" in result.err and "Traceback" not in result.err
+
+
+# -- did you mean ---------------------------------------------------------------------------
+
+
+def test_a_typo_gets_a_suggestion(qtreader, library):
+    result = qtreader("search", "gradiant", "--library", str(library))
+    assert result.code == 0, result.err
+    assert result.out == "No articles match 'gradiant'.\ndid you mean: gradient?\n"
+    data = search_json(qtreader, library, "gradiant")
+    assert data["total"] == 0
+    assert data["suggestion"] == "gradient"
+
+
+def test_no_suggestion_when_results_or_nothing_close(qtreader, library):
+    found = search_json(qtreader, library, "gradient")
+    assert found["total"] == 2
+    assert found["suggestion"] is None
+    far = qtreader("search", "qqqqqqqqqqqq", "--library", str(library))
+    assert far.out == "No articles match 'qqqqqqqqqqqq'.\n"
+    assert search_json(qtreader, library, "qqqqqqqqqqqq")["suggestion"] is None
+
+
 # -- counts in the right number --------------------------------------------------------------
 
 
