@@ -16,6 +16,7 @@ import yaml
 
 from .dates import display_date
 from .fastyaml import load_simple
+from .html import html_to_markdown, may_hold_html
 from .models import Article, Problem, RelatedLink, Severity
 from .scan import MAX_FILE_BYTES, decode_bytes, fs_path
 from .text import clean_line, clean_text, decode_newlines, humanise
@@ -368,9 +369,13 @@ def parse_text(text: str, path: str) -> ParseResult:
                 Problem(path, "field 'answer' is not text; ignored", severity=Severity.WARNING)
             )
     answer = clean_text(decode_newlines(answer_raw)).strip() if answer_raw else ""
+    if may_hold_html(answer):  # a few answers, most posts: their HTML becomes Markdown
+        answer = html_to_markdown(answer).strip()
     kind = "quicktakes"
     if not answer:
         body_text = "" if _NBSP_BODY.match(body) else clean_text(body).strip()
+        if may_hold_html(body_text):
+            body_text = html_to_markdown(body_text).strip()
         if not body_text:
             return ParseResult(
                 None, [*problems, Problem(path, "the article has no answer and no body")]
