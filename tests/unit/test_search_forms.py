@@ -274,3 +274,31 @@ def test_schema_change_rebuilds_old_catalogs():
 
 def test_fixture_files_exist(forms):
     assert Path(forms.root, "cs/cpp.md").exists()
+
+
+def test_the_words_table_follows_the_exact_index(tmp_path):
+    """The vocabulary of suggestions is kept by each refresh, word by word: it stays
+    what the exact index holds (titles, questions and keywords as written)."""
+    root = tmp_path / "lib"
+    write_article(root, "a.md", title="Café crème", answer="x", url="/a", keywords="lava, rock")
+    write_article(root, "b.md", title="Volcanoes erupt", answer="y", url="/b")
+    db = tmp_path / "c.db"
+
+    def same(cat: Catalog) -> None:
+        conn = cat._reader
+        words = conn.execute("SELECT term, doc FROM words ORDER BY term").fetchall()
+        terms = conn.execute("SELECT term, doc FROM exact_terms ORDER BY term").fetchall()
+        assert words == terms
+
+    with Catalog(root, db) as cat:
+        cat.refresh()
+        same(cat)
+        write_article(root, "a.md", title="Naïve crème brûlée", answer="x", url="/a")
+        (root / "b.md").unlink()
+        write_article(
+            root, "c.md", title="Zeolite and lava", question="Ünïcode?", answer="z", url="/c"
+        )
+        cat.refresh()
+        same(cat)
+        assert cat.suggest("zeolte") == "zeolite"
+        assert cat.suggest("volcanoes") is None  # not in the library, nothing close

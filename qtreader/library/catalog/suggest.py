@@ -1,8 +1,8 @@
 """Did you mean: a query's unknown words replaced by the library's closest known ones.
 
-The words come from the exact index's vocabulary (``exact_terms``, an fts5vocab table):
-the words of titles, questions and keywords as written, with the number of articles
-holding each. The stemmed indexes' terms are stems ("photosynthesi"), not words to
+The words come from the exact index's vocabulary (``exact_terms``, an fts5vocab table,
+kept as the plain table ``words``): the words of titles, questions and keywords as
+written, with the number of articles holding each. The stemmed indexes' terms are stems ("photosynthesi"), not words to
 offer. A word is unknown when neither index holds it (the full one, stemmed, holds
 the answers' words too). Candidates are ranked by edit distance (rapidfuzz's optimal
 string alignment: a swap of two letters is one edit), then by how many articles hold
@@ -35,7 +35,7 @@ class Vocabulary:
     @classmethod
     def read(cls, store: Store) -> Vocabulary:
         vocabulary = cls()
-        rows = store.query("SELECT term, doc FROM exact_terms ORDER BY doc DESC")
+        rows = store.query("SELECT term, doc FROM words ORDER BY doc DESC")
         for term, doc in rows:
             if len(term) >= MIN_LENGTH and term.isalpha():
                 vocabulary.counts[term] = doc

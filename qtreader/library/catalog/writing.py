@@ -3,7 +3,9 @@ where they are, removed ones dropped, the FTS indexes kept in step."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from ..models import Severity
@@ -46,6 +48,10 @@ from .schema import (
 
 # An article read again, as it is now: its values, links and answer (UTF-8).
 _Rewritten = tuple[ArticleValues, list[LinkValues], bytes]
+_WORD = re.compile(r"[^\W_]+")
+# A refresh that writes more articles than this reads the whole vocabulary again (150 ms
+# at 150,000 articles) rather than looking up each of their words.
+_WORDS_REREAD = 2_000
 
 
 class _Pending:
@@ -74,6 +80,9 @@ class Writer:
         self._keys: dict[str, str] = {}  # the key (url) of each article written: its file
         self._relink = Relink()  # what the links need looked at again
         self._subjects_changed = cold  # the subjects table is counted again
+        # The words of short fields indexed or unindexed (see _words); None: all of them.
+        self._words_touched: set[str] | None = None if cold else set()
+        self._short_fields_written = 0
         self._pending = _Pending()
 
     def write(
@@ -204,6 +213,9 @@ class Writer:
         pending.fts.sort()  # in rowid order: see _clear_old
         conn.executemany(INSERT_FTS, pending.fts)
         quick_rows = list(map(quick_row, pending.fts))
+        if self._words_touched is not None:
+            for _, title, question, keywords in quick_rows:
+                self._note_words(title, question, keywords)
         conn.executemany(INSERT_QUICK, quick_rows)
         conn.executemany(INSERT_EXACT, quick_rows)
         for rows in (
@@ -231,6 +243,38 @@ class Writer:
             resolve_links(self.conn, self._relink)
         if self._subjects_changed:
             count_subjects(self.conn)
+        self._words()
+
+    def _words(self) -> None:
+        """Bring the words table (the exact index's vocabulary) up to date: after a cold
+        build or a large refresh, read whole; else only the words of the short fields
+        written (their counts looked up in exact_terms, one seek each)."""
+        conn = self.conn
+        touched = self._words_touched
+        if touched is None or self._short_fields_written > _WORDS_REREAD:
+            conn.execute("DELETE FROM words")
+            conn.execute("INSERT INTO words SELECT term, doc FROM exact_terms")
+            return
+        for term in sorted(touched):
+            found = conn.execute("SELECT doc FROM exact_terms WHERE term = ?", (term,)).fetchone()
+            if found:
+                conn.execute("INSERT OR REPLACE INTO words VALUES (?, ?)", (term, found[0]))
+            else:
+                conn.execute("DELETE FROM words WHERE term = ?", (term,))
+
+    def _note_words(self, *texts: str) -> None:
+        """Note the words of short fields indexed or unindexed, as the exact index's
+        tokenizer makes them (unicode61, diacritics removed): their counts change."""
+        touched = self._words_touched
+        self._short_fields_written += 1
+        if touched is None or self._short_fields_written > _WORDS_REREAD:
+            return
+        text = " ".join(texts)
+        if not text.isascii():
+            text = "".join(
+                c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+            )
+        touched.update(_WORD.findall(text.lower()))
 
     # -- articles read again -----------------------------------------------------
 
@@ -304,6 +348,7 @@ class Writer:
         if quick:
             self.conn.execute(INSERT_QUICK, quick_row(fts_values))
             self.conn.execute(INSERT_EXACT, quick_row(fts_values))
+            self._note_words(*quick_row(fts_values)[1:])
 
     def _update_links(self, rowid: int, links: list[LinkValues]) -> None:
         """Replace an article's links, if they changed."""
@@ -330,6 +375,7 @@ class Writer:
         conn.execute(INSERT_FTS, fts_values)
         conn.execute(INSERT_QUICK, quick_row(fts_values))
         conn.execute(INSERT_EXACT, quick_row(fts_values))
+        self._note_words(*quick_row(fts_values)[1:])
         self._relink.written.append(rowid)
         self._relink.claims.append(rowid)
         self._subjects_changed = True
@@ -377,6 +423,7 @@ class Writer:
             if row is not None:
                 conn.execute(DELETE_QUICK, (rowid, *row))
                 conn.execute(DELETE_EXACT, (rowid, *row))
+                self._note_words(*row)
 
     # -- helpers -------------------------------------------------------------------
 
