@@ -1,7 +1,7 @@
 """The middle pane: search box, count line and article list; it runs the searches.
 
-Keystrokes are debounced here (a quick title search, then the full text when typing
-pauses); searches and the Bookmarks and History lists are read in thread workers,
+Each keystroke searches titles at once, and the full text when typing pauses;
+searches and the Bookmarks and History lists are read in thread workers,
 which report with messages. Only the newest search's result is shown.
 """
 
@@ -46,7 +46,9 @@ def _matches(entry: ListEntry, words: list[str]) -> bool:
     return all(word in text for word in words)
 
 
-QUICK_DELAY = 0.08  # seconds after a keystroke before titles are searched
+# Seconds after a keystroke before titles are searched: none, the quick search runs at
+# once (a few ms; a newer keystroke's search interrupts it and its result is dropped).
+QUICK_DELAY = 0.0
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
 
 
@@ -190,8 +192,11 @@ class SearchPane(Vertical):
         event.stop()
         self.query_text = event.value
         self.stop_timers()
-        self._quick_timer = self.set_timer(QUICK_DELAY, lambda: self.run_search(full=False))
         self._full_timer = self.set_timer(FULL_DELAY, lambda: self.run_search(full=True))
+        if QUICK_DELAY > 0:
+            self._quick_timer = self.set_timer(QUICK_DELAY, lambda: self.run_search(full=False))
+        else:
+            self.run_search(full=False)
 
     @on(Input.Submitted, "#search")
     def _query_submitted(self, event: Input.Submitted) -> None:
