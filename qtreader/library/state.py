@@ -20,6 +20,7 @@ class Session:
     query: str = ""
     article: str | None = None  # article key
     list_index: int = 0
+    focus: str = "list"  # "list", "view", "search" or "subjects"
 
     @classmethod
     def from_dict(cls, data: Any) -> Session:
@@ -28,11 +29,13 @@ class Session:
         subject = data.get("subject")
         article = data.get("article")
         index = data.get("list_index")
+        focus = data.get("focus")
         return cls(
             subject if isinstance(subject, str) else None,
             data["query"] if isinstance(data.get("query"), str) else "",
             article if isinstance(article, str) else None,
             index if isinstance(index, int) and index >= 0 else 0,
+            focus if focus in ("list", "view", "search", "subjects") else "list",
         )
 
 

@@ -8,18 +8,19 @@ which draws the result. Removals keep what "u" needs to put them back.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 
 from textual.dom import DOMNode
 from textual.message import Message
 
+from ..library import paths
 from ..library.bookmarks import Bookmark, StoreReadOnly
 from ..library.catalog import Catalog
 from ..library.models import Article
-from .reading import UserFiles
+from .reading import UserFiles, read_marks
 from .state import Removal, Removals
 
 
@@ -32,12 +33,17 @@ class Notice:
 
 
 class BookmarksChanged(Message):
-    """A change is written: the bookmarked keys and history count as they are now."""
+    """A change is written (or the files were changed by another qtreader): the
+    bookmarked keys, their notes and the history count as they are now."""
 
     def __init__(
-        self, marked: set[str], history: int, notice: Notice | None, removal: Removal | None
+        self,
+        marks: tuple[set[str], dict[str, str], int],
+        notice: Notice | None = None,
+        removal: Removal | None = None,
     ):
-        self.marked, self.history, self.notice, self.removal = marked, history, notice, removal
+        self.marked, self.notes, self.history = marks
+        self.notice, self.removal = notice, removal
         super().__init__()
 
 
@@ -47,6 +53,18 @@ class BookmarkFailed(Message):
         super().__init__()
 
 
+def _stamps() -> tuple[tuple[int, int], ...]:
+    """The bookmarks and history files' modification times and sizes (0, 0 if absent)."""
+    found = []
+    for path in (paths.bookmarks_file(), paths.history_file()):
+        try:
+            info = path.stat()
+            found.append((info.st_mtime_ns, info.st_size))
+        except OSError:
+            found.append((0, 0))
+    return tuple(found)
+
+
 class BookmarkActions:
     """Toggle, remove, undo, note and history writes for one library's reader."""
 
@@ -54,6 +72,8 @@ class BookmarkActions:
         self.owner = owner  # posted to when a change is written; runs the waiting workers
         self.user = user
         self.removals = Removals()
+        self._stamp: tuple[tuple[int, int], ...] | None = None  # the files, last looked at
+        self._watching = threading.Lock()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="qtreader-bookmarks")
 
     def toggle(self, catalog: Catalog, key: str, article: Article | None) -> None:
@@ -115,12 +135,42 @@ class BookmarkActions:
         self._change(set_note, "Note not saved")
 
     def record_history(self, article: Article) -> None:
-        # The history file is rewritten and fsynced: not on the UI thread.
-        self.owner.run_worker(
-            partial(self.user.history.record, self.user.library, article),
-            thread=True,
-            group="history",
-        )
+        """Add ``article`` to the history (the file is rewritten and fsynced: not on the
+        UI thread), then say so, for the tree's count."""
+        user, owner = self.user, self.owner
+
+        def record() -> None:
+            try:
+                user.history.record(user.library, article)
+                marks = read_marks(user)
+            except (StoreReadOnly, OSError):
+                return  # the store's messages say why; the count stays as it was
+            owner.post_message(BookmarksChanged(marks))
+
+        owner.run_worker(record, thread=True, group="history")
+
+    def watch_files(self) -> None:
+        """Read the marks again when another process (a CLI command, another reader)
+        changed the bookmarks or history file: stat both, off the UI thread."""
+        user, owner = self.user, self.owner
+        if not self._watching.acquire(blocking=False):
+            return  # the last look is still under way (a slow disk)
+
+        def check() -> None:
+            try:
+                stamp = _stamps()
+                if stamp == self._stamp:
+                    return
+                first = self._stamp is None
+                self._stamp = stamp
+                if not first:
+                    owner.post_message(BookmarksChanged(read_marks(user)))
+            except OSError:
+                pass  # looked at again at the next tick
+            finally:
+                self._watching.release()
+
+        owner.run_worker(check, thread=True, group="watch")
 
     def _change(
         self, change: Callable[[], Notice | None], failure: str, removal: Removal | None = None
@@ -130,12 +180,11 @@ class BookmarkActions:
         def run() -> None:
             try:
                 notice = change()
-                marked = user.bookmarks.keys(user.library)
-                history = len(user.history.all(user.library))
+                marks = read_marks(user)
             except (StoreReadOnly, OSError) as exc:
                 owner.post_message(BookmarkFailed(failure, str(exc), removal))
                 return
-            owner.post_message(BookmarksChanged(marked, history, notice, removal))
+            owner.post_message(BookmarksChanged(marks, notice, removal))
 
         future = self._writer.submit(run)
         # A worker that waits for it, so that the app knows a change is under way.

@@ -25,6 +25,7 @@ class LibraryCounts:
     total: int
     skipped: int
     marked: set[str]  # bookmarked article keys
+    notes: dict[str, str]  # the bookmarks' notes, by article key
     history: int
     subjects: list[SubjectCount]
 
@@ -65,13 +66,22 @@ def search_result(
     )
 
 
+def read_marks(user: UserFiles) -> tuple[set[str], dict[str, str], int]:
+    """The bookmarked keys, the bookmarks' notes, and how many articles were opened."""
+    bookmarks = user.bookmarks.all(user.library)
+    notes = {b.key: b.note for b in bookmarks if b.note}
+    return {b.key for b in bookmarks}, notes, len(user.history.all(user.library))
+
+
 def read_counts(catalog: Catalog, user: UserFiles, show_stubs: bool) -> LibraryCounts:
     skipped, _ = catalog.problem_count()
+    marked, notes, history = read_marks(user)
     return LibraryCounts(
         total=catalog.count(show_stubs),
         skipped=skipped,
-        marked=user.bookmarks.keys(user.library),
-        history=len(user.history.all(user.library)),
+        marked=marked,
+        notes=notes,
+        history=history,
         subjects=catalog.subjects(show_stubs),
     )
 

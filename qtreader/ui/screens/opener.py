@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual.worker import WorkerFailed, WorkType
 
 from ...library.catalog import Catalog, CatalogDamaged, CatalogError
+from ...library.export import article_link
 from ...library.links import LinkKind, classify_url
 from ...library.models import RelatedLink
 from ...library.query import parse_query
@@ -88,6 +89,33 @@ class ArticleOpener:
             place = Visit(article.key, view.scroll_y, view.focused_link())
             self._open_at(article.rowid, key=None, record=False, focus=False, place=place)
 
+    def toggle_math(self) -> None:
+        """Math as Unicode, or as its LaTeX source: the article is drawn again, in place."""
+        self.show_math = not self.show_math
+        self.screen.notify(
+            "Math shown as Unicode." if self.show_math else "Math shown as LaTeX source.",
+            timeout=2,
+        )
+        self.reopen()
+
+    def open_original(self, base_url: str | None) -> None:
+        """The open article's page on its site (``base_url`` and the article's url)."""
+        article, screen = self.screen.article, self.screen
+        if article is None:
+            return
+        if not base_url:
+            screen.notify(
+                "Set base_url in the settings file (qtreader config path) to open articles' "
+                "original pages.",
+                title="No base URL",
+                severity="warning",
+                timeout=8,
+            )
+        elif not article.url:
+            screen.notify("This article has no url.", severity="warning")
+        else:
+            self.follow_href(article_link(article, base_url))
+
     def back(self) -> None:
         self.remember_place()
         visit = self.nav.back()
@@ -153,6 +181,7 @@ class ArticleOpener:
             await view.show(
                 article,
                 bookmarked=screen.is_bookmarked(article.key),
+                note=screen.note_of(article.key),
                 answer_links=links,
                 transform=self._math_transform(),
             )

@@ -20,7 +20,6 @@ from textual.widgets import Footer, Input, Markdown
 
 from ...library.bookmarks import BookmarkStore, HistoryStore
 from ...library.catalog import Catalog, CatalogDamaged, CatalogError
-from ...library.export import article_link, article_markdown
 from ...library.models import Article
 from ...library.state import Session, StateStore
 from ...library.text import clean_line
@@ -44,10 +43,12 @@ from .layout import NARROW_WIDTH, layout_classes, pane_widths
 from .note import NoteScreen
 from .opener import ArticleOpener
 from .problems import ProblemsScreen
+from .targets import bookmark_target, focused_pane, note_target, restore_focus
 
 # Actions that need an open article, and those of the Bookmarks list.
 ARTICLE_ACTIONS = ("find", "copy_link", "copy_answer", "open_original", "toggle_math")
 BOOKMARK_LIST_ACTIONS = ("remove_bookmark", "edit_note", "undo_remove")
+WATCH_SECONDS = 2.0  # how often the bookmarks and history files are looked at
 
 
 BACK_FORWARD = Binding.Group("Back/fwd", compact=True)
@@ -109,6 +110,7 @@ class ReaderScreen(Screen[None]):
         self.column_width = column_width
         self.root = root
         self.library = str(root)
+        self.library_name = clean_line(root.name) or str(root)  # for the status line
         self.show_stubs = show_stubs
         self.catalog: Catalog | None = None
         self.user = UserFiles(self.library, BookmarkStore(), HistoryStore())
@@ -122,6 +124,7 @@ class ReaderScreen(Screen[None]):
         self.article: Article | None = None
         self._pane = "middle"  # the pane shown when they do not all fit
         self._marked: set[str] = set()  # bookmarked keys
+        self._notes: dict[str, str] = {}  # their notes
         # The panes, made here so that they can be reached before they are mounted and
         # after they are removed (as the screen closes).
         self.subjects = SubjectTree(id="subjects")
@@ -153,14 +156,13 @@ class ReaderScreen(Screen[None]):
         yield Footer(compact=self.app.size.width < NARROW_WIDTH)
 
     def on_mount(self) -> None:
-        self.query_one("#status", StatusBar).show(self._library_name())
+        self.query_one("#status", StatusBar).show(self.library_name)
         self.query_one("#column").styles.max_width = self.column_width
         self._apply_width()
         self._report_messages(self.user.bookmarks.take_messages())
         self.loader.start()
-
-    def _library_name(self) -> str:
-        return clean_line(self.root.name) or str(self.root)
+        # Bookmarks added or removed by another qtreader (the CLI) show in the counts.
+        self.set_interval(WATCH_SECONDS, self.bookmarking.watch_files)
 
     def on_resize(self) -> None:
         self._apply_width()
@@ -206,8 +208,7 @@ class ReaderScreen(Screen[None]):
             timeout=15,
         )
 
-    @on(LibraryOpened)
-    def _on_opened(self, message: LibraryOpened) -> None:
+    def on_library_opened(self, message: LibraryOpened) -> None:
         self._loaded(message.catalog, message.opening)
 
     def _loaded(self, catalog: Catalog, opening: Opening) -> None:
@@ -220,10 +221,10 @@ class ReaderScreen(Screen[None]):
         session = opening.session
         self.subjects.select_scope(opening.scope)
         typed = pane.restore(opening.scope, session.query, session.list_index, opening.result)
+        focus = None if typed else session.focus  # as it was when the reader closed
         if opening.article is not None:
-            self.open_rowid(opening.article, key=session.article, focus=False)
-        if not typed:
-            pane.article_list.focus()
+            self.open_rowid(opening.article, key=session.article, focus=focus == "view")
+        restore_focus(self, focus, opening.article is not None)
 
     @on(LibraryRefreshed)
     def _refreshed(self, message: LibraryRefreshed) -> None:
@@ -245,20 +246,25 @@ class ReaderScreen(Screen[None]):
         )
 
     def _show_counts(self, counts: LibraryCounts) -> None:
-        self._set_marked(counts.marked)
+        self._set_marks(counts.marked, counts.notes)
         self.subjects.fill(counts.total, len(counts.marked), counts.history, counts.subjects)
         self._apply_width()  # the tree's width follows its labels
-        self.query_one("#status", StatusBar).show(
-            self._library_name(), counts.total, counts.skipped
-        )
+        self.query_one("#status", StatusBar).show(self.library_name, counts.total, counts.skipped)
 
     def is_bookmarked(self, key: str) -> bool:
         return key in self._marked
 
-    def _set_marked(self, marked: set[str]) -> None:
+    def note_of(self, key: str) -> str:
+        return self._notes.get(key, "")
+
+    def _set_marks(self, marked: set[str], notes: dict[str, str]) -> bool:
+        """Keep the bookmarked keys and notes; whether they changed."""
+        changed = marked != self._marked or notes != self._notes
         # The same set object stays shared with the search pane's rows.
         self._marked.clear()
         self._marked.update(marked)
+        self._notes = notes
+        return changed
 
     def _report_messages(self, messages: list[str]) -> None:
         for message in messages:
@@ -361,40 +367,16 @@ class ReaderScreen(Screen[None]):
         self.view.open_find()
 
     def action_toggle_math(self) -> None:
-        opener = self.opener
-        opener.show_math = not opener.show_math
-        self.notify(
-            "Math shown as Unicode." if opener.show_math else "Math shown as LaTeX source.",
-            timeout=2,
-        )
-        opener.reopen()
+        self.opener.toggle_math()
 
     def action_open_original(self) -> None:
-        if self.article is None:
-            return
-        if not self.base_url:
-            self.notify(
-                "Set base_url in the settings file (qtreader config path) to open articles' "
-                "original pages.",
-                title="No base URL",
-                severity="warning",
-                timeout=8,
-            )
-            return
-        if not self.article.url:
-            self.notify("This article has no url.", severity="warning")
-            return
-        self.follow_href(article_link(self.article, self.base_url))
+        self.opener.open_original(self.base_url)
 
     def action_copy_link(self) -> None:
-        if self.article is not None:
-            self.app.copy_to_clipboard(article_link(self.article, self.base_url))
-            self.notify("Link copied.", timeout=2)
+        self.view.copy_link(self.base_url)
 
     def action_copy_answer(self) -> None:
-        if self.article is not None:
-            self.app.copy_to_clipboard(article_markdown(self.article))
-            self.notify("Article copied as Markdown.", timeout=2)
+        self.view.copy_answer()
 
     # -- focus -----------------------------------------------------------------
 
@@ -403,6 +385,8 @@ class ReaderScreen(Screen[None]):
             return False  # "/" is typed into a text field
         if action in ARTICLE_ACTIONS:
             return self.article is not None
+        if action == "edit_note" and note_target(self) is not None:
+            return True
         if action in BOOKMARK_LIST_ACTIONS:
             if self.scope.kind != "bookmarks":
                 return False
@@ -437,28 +421,10 @@ class ReaderScreen(Screen[None]):
 
     # -- bookmarks -------------------------------------------------------------
 
-    def _target_article_key(self) -> tuple[str, Article | None] | None:
-        """The article b acts on: the open one when the view has focus, else the selected row."""
-        article_list = self.search_pane.article_list
-        view = self.view
-        in_view = self.focused is not None and (
-            self.focused is view or view in self.focused.ancestors
-        )
-        if in_view and self.article is not None:
-            return self.article.key, self.article
-        entry = article_list.entry
-        if article_list.has_focus and entry is not None and entry.rowid is not None:
-            if self.article is not None and self.article.key == entry.key:
-                return entry.key, self.article
-            return entry.key, None
-        if self.article is not None:
-            return self.article.key, self.article
-        return None
-
     def action_toggle_bookmark(self) -> None:
         if self.catalog is None:
             return
-        target = self._target_article_key()
+        target = bookmark_target(self)
         if target is None:
             self.notify("Open or select an article to bookmark it.")
             return
@@ -475,32 +441,35 @@ class ReaderScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_edit_note(self) -> None:
-        entry = self.search_pane.article_list.entry
-        if entry is None:
+        target = note_target(self)
+        if target is None:
             return
+        key, title, note = target
 
-        def save(note: str | None) -> None:
-            if note is not None:
-                self.bookmarking.set_note(entry.key, note)
+        def save(new: str | None) -> None:
+            if new is not None:
+                self.bookmarking.set_note(key, new)
 
-        self.app.push_screen(NoteScreen(entry.title, entry.note), save)
+        self.app.push_screen(NoteScreen(title, note), save)
 
     @on(BookmarksChanged)
     def _bookmarks_changed(self, message: BookmarksChanged) -> None:
-        self._set_marked(message.marked)
+        changed = self._set_marks(message.marked, message.notes)
         self._report_messages(self.user.bookmarks.take_messages())
         if self.article is not None:
-            self.view.set_bookmarked(self.article.key in self._marked)
+            key = self.article.key
+            self.view.set_bookmarked(key in self._marked, self.note_of(key))
         self.subjects.update_counts(len(message.marked), message.history)
-        if self.scope.kind == "bookmarks":
+        if changed and self.scope.kind == "bookmarks":
             self.search_pane.reload_saved()
-        else:
+        elif changed:
             self.search_pane.article_list.redraw()
         if message.removal is not None:
             self.bookmarking.removals.written(message.removal)
         if message.notice is not None:
             self.notify(message.notice.text, timeout=message.notice.timeout)
-        self.refresh_bindings()
+        if changed or message.removal is not None or message.notice is not None:
+            self.refresh_bindings()  # the footer is composed again: only when it may change
 
     @on(BookmarkFailed)
     def _bookmark_failed(self, message: BookmarkFailed) -> None:
@@ -517,6 +486,7 @@ class ReaderScreen(Screen[None]):
             query=self.search_pane.query_text,
             article=self.article.key if self.article else None,
             list_index=self.search_pane.article_list.cursor,
+            focus=focused_pane(self),
         )
 
     def save_session(self) -> None:

@@ -179,8 +179,11 @@ def wrap_title(title: str, width: int, lines: int = 2) -> list[str]:
 
 
 def row_meta(entry: ListEntry) -> str:
-    """The row's second thought: subject and date (and a bookmark's note)."""
+    """The row's second thought: a bookmark's note first (it is what was meant to be
+    remembered), then subject and date."""
     parts = [p for p in (entry.subject, entry.date) if p]
+    if entry.note:
+        parts.insert(0, f"✎ {entry.note}")
     return " · ".join(parts)
 
 

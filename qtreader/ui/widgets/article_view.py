@@ -17,6 +17,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
+from ...library.export import article_link, article_markdown
 from ...library.models import Article, RelatedLink
 from ..textual_internals import MarkdownBlock, block_content
 from .answer_markdown import AnswerMarkdown
@@ -94,12 +95,14 @@ class ArticleView(VerticalScroll, can_focus=True):
         # _paint), and the matches.
         self._originals: dict[MarkdownBlock, tuple[Content, Content]] = {}
         self.matches: list[tuple[MarkdownBlock, int, int]] = []
+        self._marks_shown: tuple[bool, str] = (False, "")  # the star and note drawn
         self.current = 0
 
     def compose(self):
         with Vertical(id="column"):
             yield Static(id="title")
             yield Static(id="meta")
+            yield Static(id="note")
             yield Static(id="question")
             yield AnswerMarkdown(id="answer", open_links=False)
             yield Static(id="partial")
@@ -145,7 +148,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         for key, what in self.WELCOME:
             keys.add_row(key, what)
         self.query_one("#meta", Static).update(Group(intro, Padding(keys, (0, 0, 0, 2))))
-        for name in ("#question", "#answer", "#partial", "#more", "#keywords"):
+        for name in ("#note", "#question", "#answer", "#partial", "#more", "#keywords"):
             self.query_one(name).display = False
         for section in self.query(".links-section"):
             section.display = False
@@ -155,16 +158,19 @@ class ArticleView(VerticalScroll, can_focus=True):
         article: Article,
         *,
         bookmarked: bool = False,
+        note: str = "",
         answer_links: list[RelatedLink] | None = None,
         chars: int = PART_CHARS,
         transform=None,
     ) -> None:
-        """Show ``article`` from the top."""
+        """Show ``article`` from the top (with its bookmark's note, if it has one)."""
         self.clear_highlights()
         self.article = article
         self._transform = transform
         title = Text(("★ " if bookmarked else "") + article.title)
         self.query_one("#title", Static).update(title)
+        self._marks_shown = (bookmarked, note if bookmarked else "")
+        self.show_note(self._marks_shown[1])
         meta = " · ".join(x for x in (article.subject, article.date, article.author) if x)
         if article.is_stub:
             meta += "  (a stub: the generator could not answer)"
@@ -246,11 +252,35 @@ class ArticleView(VerticalScroll, can_focus=True):
             if len(links) > len(items):
                 await section.mount_all(LinkItem(link) for link in links[len(items) :])
 
-    def set_bookmarked(self, bookmarked: bool) -> None:
-        if self.article is not None:
+    def set_bookmarked(self, bookmarked: bool, note: str = "") -> None:
+        """The star and the note, drawn again only where they change (each change lays
+        the pane out again)."""
+        if self.article is None:
+            return
+        shown = (bookmarked, note if bookmarked else "")
+        if shown != self._marks_shown:
             self.query_one("#title", Static).update(
                 Text(("★ " if bookmarked else "") + self.article.title)
             )
+            self.show_note(shown[1])
+
+    def show_note(self, note: str) -> None:
+        """The bookmark's note under the title ("e" edits it)."""
+        widget = self.query_one("#note", Static)
+        if widget.display != bool(note):
+            widget.display = bool(note)
+        if note:
+            widget.update(Text.assemble(("Note  ", "bold"), note, ("   e to edit", "dim")))
+
+    def copy_link(self, base_url: str | None) -> None:
+        if self.article is not None:
+            self.app.copy_to_clipboard(article_link(self.article, base_url))
+            self.notify("Link copied.", timeout=2)
+
+    def copy_answer(self) -> None:
+        if self.article is not None:
+            self.app.copy_to_clipboard(article_markdown(self.article))
+            self.notify("Article copied as Markdown.", timeout=2)
 
     def link_items(self) -> list[LinkItem]:
         """The links shown now, in order (hidden spare items left out)."""

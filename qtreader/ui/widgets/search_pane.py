@@ -137,12 +137,16 @@ class SearchPane(Vertical):
         self.keep_rowid: int | None = None  # after a background refresh: stay on this row
         self._quick_timer: Timer | None = None
         self._texts: dict[str, str] = {}  # the search, and each saved view's filter
+        # Made here, so that they can be reached before the pane is mounted and after
+        # it is removed (as the reader closes).
+        self._search_box = SearchBox(placeholder="Search  (/)", id="search", select_on_focus=False)
+        self._article_list = ArticleList(id="list")
         self._full_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield SearchBox(placeholder="Search  (/)", id="search", select_on_focus=False)
+        yield self._search_box
         yield Label("", id="count")
-        yield ArticleList(id="list")
+        yield self._article_list
         with Vertical(id="loading"):
             yield Label("Reading the library…", id="loading-label")
             yield ProgressBar(id="progress", show_eta=False)
@@ -152,11 +156,11 @@ class SearchPane(Vertical):
 
     @property
     def article_list(self) -> ArticleList:
-        return self.query_one("#list", ArticleList)
+        return self._article_list
 
     @property
     def search_box(self) -> Input:
-        return self.query_one("#search", Input)
+        return self._search_box
 
     # -- while the library loads -----------------------------------------------
 

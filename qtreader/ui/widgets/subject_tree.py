@@ -30,6 +30,7 @@ class SubjectTree(Tree[Scope]):
         self.show_root = False
         self.guide_depth = 2
         self.name_width = 18  # set by fill() from the names it shows
+        self._counts = (-1, -1)  # the bookmarks and history counts shown
 
     NAME_MAX = 32  # a longer subject name is cut with "…"
     CHROME = 12  # the count (6), a space, the guide (2), padding (2) and the border
@@ -52,6 +53,7 @@ class SubjectTree(Tree[Scope]):
     def fill(self, total: int, bookmarks: int, history: int, subjects: list[SubjectCount]) -> None:
         names = [ALL.name, BOOKMARKS.name, HISTORY.name, *(s.name for s in subjects)]
         self.name_width = min(max(len(name) for name in names), self.NAME_MAX)
+        self._counts = (bookmarks, history)
         self.clear()
         self.root.add_leaf(self._label(ALL.name, total), data=ALL)
         self.root.add_leaf(self._label(BOOKMARKS.name, bookmarks), data=BOOKMARKS)
@@ -61,6 +63,9 @@ class SubjectTree(Tree[Scope]):
             self.root.add_leaf(self._label(subject.name, subject.count), data=scope)
 
     def update_counts(self, bookmarks: int, history: int) -> None:
+        if (bookmarks, history) == self._counts:
+            return  # a label set again is drawn again
+        self._counts = (bookmarks, history)
         for node in self.root.children:
             if node.data == BOOKMARKS:
                 node.set_label(self._label(BOOKMARKS.name, bookmarks))
