@@ -27,7 +27,7 @@ MIN_LENGTH = 3  # shorter words are not corrected: too many words are one edit a
 
 @dataclass
 class Vocabulary:
-    """The library's words by length, most common first, with their article counts."""
+    """The library's words by length, with the number of articles holding each."""
 
     by_length: dict[int, list[str]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
@@ -35,7 +35,7 @@ class Vocabulary:
     @classmethod
     def read(cls, store: Store) -> Vocabulary:
         vocabulary = cls()
-        rows = store.query("SELECT term, doc FROM words ORDER BY doc DESC")
+        rows = store.query("SELECT term, doc FROM words")
         for term, doc in rows:
             if len(term) >= MIN_LENGTH and term.isalpha():
                 vocabulary.counts[term] = doc
