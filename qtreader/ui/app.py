@@ -19,6 +19,7 @@ from .widgets.article_list import ArticleList
 from .widgets.article_view import ArticleView
 from .widgets.find_bar import FindBar
 from .widgets.link_item import LinkItem
+from .widgets.search_pane import SearchPane
 
 STYLES = paths.styles_dir()
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
@@ -87,6 +88,7 @@ class ReaderApp(App[None]):
         return [
             ("Reader", list(ReaderScreen.BINDINGS)),
             ("Article list", list(ArticleList.BINDINGS)),
+            ("Search", list(SearchPane.BINDINGS)),
             ("Article", list(ArticleView.BINDINGS) + list(LinkItem.BINDINGS)),
             ("Find in article", list(FindBar.BINDINGS)),
             ("Everywhere", list(self.BINDINGS)),

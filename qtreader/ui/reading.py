@@ -50,19 +50,25 @@ class UserFiles:
     history: HistoryStore
 
 
+SORTS = ("relevance", "newest", "title")  # as the catalog sorts; the reader's "S" cycles
+
+
 def search_result(
-    catalog: Catalog, text: str, scope: Scope, full: bool, show_stubs: bool
+    catalog: Catalog, text: str, scope: Scope, full: bool, show_stubs: bool, sort: str = "relevance"
 ) -> SearchResult:
     """The list for ``text`` in ``scope``: every article when the query is empty; for
-    a keystroke (not ``full``), titles only and a screenful or so."""
+    a keystroke (not ``full``), titles only and a screenful or so. Sorted by ``sort``
+    (a list with no query has no relevance: it is in title order then)."""
     if parse_query(text).is_empty:
-        return SearchResult(catalog.list_rowids(scope.subject, show_stubs))
+        order = "title" if sort == "relevance" else sort
+        return SearchResult(catalog.list_rowids(scope.subject, show_stubs, sort=order))
     return catalog.search(
         text,
         subject=scope.subject,
         include_stubs=show_stubs,
         quick=not full,
         limit=None if full else QUICK_LIMIT,  # the full search follows
+        sort=sort,
     )
 
 

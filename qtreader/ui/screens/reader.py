@@ -91,6 +91,7 @@ class ReaderScreen(Screen[None]):
         Binding("s", "focus_subjects", "Go to subjects", show=False, id="reader.subjects"),
         Binding("l", "focus_list", "Go to the list", show=False, id="reader.list"),
         Binding("ctrl+f", "find", "Find", id="reader.find"),
+        Binding("S", "sort", "Sort", show=False, id="reader.sort"),
         Binding("dollar_sign", "toggle_math", "Math / LaTeX", show=False, id="reader.math"),
         Binding("o", "open_original", "Open page", show=False, id="reader.open_original"),
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy_link"),
@@ -201,12 +202,6 @@ class ReaderScreen(Screen[None]):
             self.notify(f"The library could not be re-read: {message.reason}", severity="error")
             return
         self.search_pane.show_load_failed(message.reason)
-        self.notify(
-            f"{message.reason}. Check that the cache folder is writable.",
-            title="Cannot open the catalog",
-            severity="error",
-            timeout=15,
-        )
 
     def on_library_opened(self, message: LibraryOpened) -> None:
         self._loaded(message.catalog, message.opening)
@@ -296,6 +291,10 @@ class ReaderScreen(Screen[None]):
         self.subjects.select_scope(scope)
         self.search_pane.show_scope(scope)
         self.search_pane.article_list.focus()
+
+    def action_sort(self) -> None:
+        if not self.scope.is_saved:
+            self.notify(f"Sorted {self.search_pane.next_sort()}.", timeout=2)
 
     def action_show_bookmarks(self) -> None:
         self.goto_subject(BOOKMARKS)

@@ -25,8 +25,10 @@ from .compact_list import line_of
 from .find_bar import FindBar
 from .link_item import LinkItem
 
-MATCH_STYLE = "reverse"
-CURRENT_STYLE = "bold reverse underline"
+# Matches are marked quietly (a long answer with many of them stayed readable only so);
+# the current one of find stands out.
+MATCH_STYLE = "bold underline"
+CURRENT_STYLE = "bold reverse"
 
 # Past this many characters an answer is shown in parts, so opening a
 # multi-megabyte article never freezes the reader.

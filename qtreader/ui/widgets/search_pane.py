@@ -24,7 +24,7 @@ from ...library.catalog import Catalog, CatalogError, SearchResult
 from ...library.models import Article
 from ...library.query import parse_query
 from ...library.text import clean_line, counted
-from ..reading import UserFiles, search_result
+from ..reading import SORTS, UserFiles, search_result
 from ..state import ALL, Scope, SearchGenerations
 from .article_list import ArticleList, CatalogRows, ListEntry, StaticRows
 
@@ -34,6 +34,9 @@ _PLACEHOLDERS = {
     "bookmarks": "Filter bookmarks  (/)",
     "history": "Filter recently opened  (/)",
 }
+
+
+_SORT_NAMES = {"relevance": "best matches first", "newest": "newest first", "title": "by title"}
 
 
 def _slot(scope: Scope) -> str:
@@ -76,6 +79,10 @@ class SearchBox(Input):
 class SearchPane(Vertical):
     """Search box, count line and list; the library's loading progress until it opens."""
 
+    BINDINGS = [
+        Binding("ctrl+y", "accept_suggestion", "Did you mean…", show=False, id="search.suggestion"),
+    ]
+
     class OpenFirst(Message):
         """Enter in the search box: open the first article of the list."""
 
@@ -95,9 +102,16 @@ class SearchPane(Vertical):
             super().__init__()
 
     class _Found(Message):
-        def __init__(self, generation: int, result: SearchResult, scope: Scope, open_first: bool):
+        def __init__(
+            self,
+            generation: int,
+            result: SearchResult,
+            scope: Scope,
+            open_first: bool,
+            suggestion: str | None = None,
+        ):
             self.generation, self.result, self.scope = generation, result, scope
-            self.open_first = open_first
+            self.open_first, self.suggestion = open_first, suggestion
             super().__init__()
 
     class _Saved(Message):
@@ -137,6 +151,8 @@ class SearchPane(Vertical):
         self.keep_rowid: int | None = None  # after a background refresh: stay on this row
         self._quick_timer: Timer | None = None
         self._texts: dict[str, str] = {}  # the search, and each saved view's filter
+        self.sort = "relevance"  # or "newest", "title" ("S" cycles)
+        self.suggestion: str | None = None  # for a search that found nothing
         # Made here, so that they can be reached before the pane is mounted and after
         # it is removed (as the reader closes).
         self._search_box = SearchBox(placeholder="Search  (/)", id="search", select_on_focus=False)
@@ -175,8 +191,15 @@ class SearchPane(Vertical):
         self.query_one("#loading-label", Label).update(shown)
 
     def show_load_failed(self, reason: str) -> None:
+        """Where the list would be, and in a message: the catalog cannot be opened."""
         self.query_one("#loading-label", Label).update(
             f"The library could not be opened: {clean_line(reason)}"
+        )
+        self.notify(
+            f"{reason}. Check that the cache folder is writable.",
+            title="Cannot open the catalog",
+            severity="error",
+            timeout=15,
         )
 
     def open_library(self, catalog: Catalog) -> None:
@@ -271,19 +294,24 @@ class SearchPane(Vertical):
         if not self.generations.interrupt_older(generation, catalog.interrupt_searches):
             return
         try:
-            result = search_result(catalog, text, scope, full, self.show_stubs)
+            result = search_result(catalog, text, scope, full, self.show_stubs, self.sort)
+            # Nothing found for a typo: the library's own words say what was meant.
+            suggestion = catalog.suggest(text) if full and not result.total else None
         except sqlite3.OperationalError:
             return  # interrupted by a newer search
         except CatalogError as exc:  # a query SQLite refuses, a damaged catalog
             self.post_message(self.Failed(generation, exc))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self._Found(generation, result, scope, open_first))
+            self.post_message(self._Found(generation, result, scope, open_first, suggestion))
 
-    def show_result(self, generation: int, result: SearchResult, scope: Scope) -> None:
+    def show_result(
+        self, generation: int, result: SearchResult, scope: Scope, suggestion: str | None = None
+    ) -> None:
         """Show a search's rows, unless a newer search has started."""
         if not self.generations.is_current(generation) or self.catalog is None:
             return
+        self.suggestion = suggestion
         catalog = self.catalog
         self.result = result
         rows = CatalogRows(result.rowids, catalog.rows, self.is_marked)
@@ -305,6 +333,8 @@ class SearchPane(Vertical):
             label = f"{result.total:,}{more} of {total:,} match{where}"
         if result.query.warning:  # a query past the limits: said, not silently cut
             label += f" · {result.query.warning}"
+        if self.sort != "relevance":  # the default order goes without saying
+            label += f" · {_SORT_NAMES[self._list_sort()]}"
         self.query_one("#count", Label).update(label)
 
     @on(Failed)
@@ -314,7 +344,7 @@ class SearchPane(Vertical):
 
     @on(_Found)
     def _found(self, message: _Found) -> None:
-        self.show_result(message.generation, message.result, message.scope)
+        self.show_result(message.generation, message.result, message.scope, message.suggestion)
         if message.open_first and self.generations.is_current(message.generation):
             self._open_first()
 
@@ -333,9 +363,33 @@ class SearchPane(Vertical):
                 f"No articles in {scope.name} match '{query}'. "
                 "Choose “All articles” to search every subject."
             )
+        if query and self.suggestion:
+            return (
+                f"No articles match '{query}'. Did you mean "
+                f"“{clean_line(self.suggestion)}”? Press Ctrl+Y to search for it."
+            )
         if query:
             return f"No articles match '{query}'."
         return "This library has no articles."
+
+    def action_accept_suggestion(self) -> None:
+        """Search for what the library suggests instead of a query that found nothing."""
+        if self.suggestion and not self.scope.is_saved:
+            suggestion, self.suggestion = self.suggestion, None
+            self.set_query(suggestion)
+            self.run_search(full=True)
+
+    def next_sort(self) -> str:
+        """Sort by the next of relevance, newest and title; returns its name."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.run_search(full=True)
+        return _SORT_NAMES[self._list_sort()]
+
+    def _list_sort(self) -> str:
+        """The order the list is in: a list with no query has no relevance order."""
+        if self.sort == "relevance" and parse_query(self.query_text).is_empty:
+            return "title"
+        return self.sort
 
     # -- bookmarks and history -------------------------------------------------------
 
