@@ -4,10 +4,13 @@ the links with its usual rules (issue 22, "Blog posts hold HTML")."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
-from libhelpers import write, write_article
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from libhelpers import HYPOTHESIS_EXAMPLES, write, write_article
 
 from qtreader.library.catalog import Catalog
 from qtreader.library.html import html_to_markdown
@@ -310,3 +313,31 @@ def test_the_converter_never_raises_and_never_leaves_a_known_tag():
     for source in nasty:
         out = html_to_markdown(source)
         assert "<ul" not in out and "<script" not in out and "<li" not in out, source[:40]
+
+
+PIECES = [
+    "<a href='https://x.org/(a'>", "</a>", "<b>", "</b>", "<ul>", "<li>", "</li>", "</ul>",
+    "<ol start=2>", "</ol>", "<p>", "</p>", "<br>", "<table>", "<tr>", "<td>", "</td>",
+    "</table>", "<pre>", "</pre>", "<code>", "</code>", "`", "``", "$", "$$", "\\(", "\\)",
+    "<h2>", "</h2>", "<blockquote>", "</blockquote>", "<script>", "</script>", "<!--", "-->",
+    "&lt;", "&amp;", "&nbsp;", "<", "> ", "x", "1. ", "- ", "\n", "\n\n", "    ", "```\n",
+    "<![if x]>", "<!x>", "<?x ?>", "</ b>", "<i", "<o:p>", "<https://a.b>", "\\<", "*", "[",
+    "]", "(", ")", "|", "<div>", "</div>", "<sup>", "</sup>", "<img alt='q'>", "<hr>",
+    "<iframe>", "<svg>", "</svg>", "\u00a0", "é",
+]  # fmt: skip
+
+
+@settings(max_examples=HYPOTHESIS_EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_any_mix_of_tags_and_markdown_converts_without_a_failure(pieces):
+    failures: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = failures.append  # type: ignore[method-assign]
+    logger = logging.getLogger("qtreader.library.html")
+    logger.addHandler(handler)
+    try:
+        out = html_to_markdown("".join(pieces))
+    finally:
+        logger.removeHandler(handler)
+    assert isinstance(out, str)
+    assert failures == []  # the conversion never fell back to the text as it was
