@@ -54,6 +54,13 @@ def run(args: argparse.Namespace) -> int:
             from .patches import compare_patches
 
             return compare_patches(args, scratch, log)
+        if args.felt:
+            from .felt import run_felt
+
+            if args.felt_cache:  # the catalog kept between runs (only the cache folder)
+                args.felt_cache.mkdir(parents=True, exist_ok=True)
+                os.environ["XDG_CACHE_HOME"] = str(args.felt_cache.resolve())
+            return run_felt(args, scratch, log)
         return _run(args, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -65,7 +72,7 @@ def _run(args: argparse.Namespace, scratch: Path) -> int:
     log(f"- scratch (XDG dirs, catalog): {scratch}\n")
     root, fig = describe_library(args.keep, args.articles, scratch, log)
     fig.update(library_figures(root, args.repeat, fig.pop("files"), log))
-    fig["launch"] = fig["ui"] = None
+    fig["launch"] = fig["ui"] = fig["felt"] = None
     if not args.skip_ui:
         fig.update(reader_figures(root, fig["rowids"], args, scratch, log))
     log("")
@@ -133,8 +140,9 @@ def library_figures(root: Path, repeat: int, files: Sequence[str], log: Log) -> 
 def reader_figures(
     root: Path, rowids: Sequence[int], args: argparse.Namespace, scratch: Path, log: Log
 ) -> dict[str, Any]:
-    """Step 3: the reader's figures, each in child processes: launch, then a session of
-    keys and opens. A failure is reported and leaves its figures out."""
+    """Step 3: the reader's figures, each in child processes: launch, a session of
+    keys and opens, then typing in the reader run in tmux (felt latency). A failure is
+    reported and leaves its figures out."""
     from .ui import launch_figures, ui_figures
 
     out: dict[str, Any] = {}
@@ -148,6 +156,13 @@ def reader_figures(
         out["ui"] = ui_figures(root, rowids, args.presses, scratch)
     except UI_FAILURES as exc:
         log(f"  UI session not measured: {exc}")
+    log("Felt latency: typing in a tmux session …")
+    try:
+        from .felt import felt_figures
+
+        out["felt"] = felt_figures(root, scratch, log)
+    except UI_FAILURES as exc:
+        log(f"  felt latency not measured: {exc}")
     return out
 
 
@@ -180,6 +195,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=2, help="with --patches: runs of each (2)")
     parser.add_argument(
         "--passes", type=int, default=3, help="with --patches: times each article is opened (3)"
+    )
+    parser.add_argument(
+        "--felt",
+        action="store_true",
+        help="instead: felt latency, keystroke to changed list, of the reader typed into in "
+        "a tmux session (see bench/felt.py), beside the in-process search times",
+    )
+    parser.add_argument(
+        "--felt-rounds", type=int, default=1, help="with --felt: times the queries are typed (1)"
+    )
+    parser.add_argument(
+        "--felt-queries",
+        metavar="Q,Q",
+        help="with --felt: the queries typed, comma-separated (default: six, 63 keys)",
+    )
+    parser.add_argument(
+        "--felt-cache",
+        type=Path,
+        metavar="DIR",
+        help="with --felt: keep the catalog in DIR (XDG_CACHE_HOME) between runs",
     )
     parser.add_argument("--ui-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
