@@ -15,6 +15,7 @@ from .keymap import check_keymap
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
 from .textual_internals import install_patches
+from .widgets.answer_markdown import CodeBlock
 from .widgets.article_list import ArticleList
 from .widgets.article_view import ArticleView
 from .widgets.find_bar import FindBar
@@ -89,7 +90,7 @@ class ReaderApp(App[None]):
             ("Reader", list(ReaderScreen.BINDINGS)),
             ("Article list", list(ArticleList.BINDINGS)),
             ("Search", list(SearchPane.BINDINGS)),
-            ("Article", list(ArticleView.BINDINGS) + list(LinkItem.BINDINGS)),
+            ("Article", [*ArticleView.BINDINGS, *LinkItem.BINDINGS, *CodeBlock.BINDINGS]),
             ("Find in article", list(FindBar.BINDINGS)),
             ("Everywhere", list(self.BINDINGS)),
         ]

@@ -8,7 +8,8 @@ attributes through its functions. A Textual upgrade is checked by reading this f
 Private names used (Textual 8.2): the name; where it is used; why.
 
 - ``textual.widgets._markdown``, the module, for ``MarkdownBlock``,
-  ``MarkdownBullet``, ``MarkdownBulletList``, ``MarkdownHeader``,
+  ``MarkdownBullet``, ``MarkdownBulletList``, ``MarkdownFence`` (code blocks that
+  scroll sideways by keyboard, answer_markdown), ``MarkdownHeader``,
   ``MarkdownHorizontalRule``, ``MarkdownList``, ``MarkdownListItem``,
   ``MarkdownOrderedList``, ``MarkdownParagraph`` (re-exported here); answer_markdown,
   compact_list, article_view; the blocks Textual's Markdown widget is made of, reused
@@ -30,8 +31,9 @@ Private names used (Textual 8.2): the name; where it is used; why.
 - ``Content._wrap_and_format`` and its ``textual.content._FormattedLine``;
   :func:`wrap_and_format` (compact_list); a compact list wraps its items as a
   paragraph is wrapped, and find needs the line of a match.
-- ``Widget._on_click``, overridden; compact_list; a double click selects one item of
-  a compact list, not the whole list.
+- ``Widget._on_click``, overridden; compact_list, article_list; a double click selects
+  one item of a compact list, not the whole list; a click in the list opens its row
+  (Textual's would select text).
 - ``Widget._size_updated``, replaced; layout_once; see :data:`PATCHES`.
 
 The patches (:data:`PATCHES`) change Textual for the whole process, so they are
@@ -65,6 +67,7 @@ from textual.widgets._markdown import (
     MarkdownBlock,
     MarkdownBullet,
     MarkdownBulletList,
+    MarkdownFence,
     MarkdownHeader,
     MarkdownHorizontalRule,
     MarkdownList,
@@ -81,6 +84,7 @@ __all__ = [
     "MarkdownBlock",
     "MarkdownBullet",
     "MarkdownBulletList",
+    "MarkdownFence",
     "MarkdownHeader",
     "MarkdownHorizontalRule",
     "MarkdownList",

@@ -117,10 +117,17 @@ def test_search_open_follow_back_quit(terminal, tmp_path, monkeypatch):
     terminal.keys("Enter")
     screen = terminal.wait_for("Separate chaining")
     assert start_title in screen
-    terminal.keys("Tab")
-    terminal.keys("Enter")
-    # The linked title is on screen before the link is followed too (in the links).
-    terminal.wait_for(linked_title[:40], gone="Separate chaining")
+    # Tab goes through the article in reading order: a code block whose lines go past
+    # the edge at this width is a stop before the links (Enter there does nothing).
+    for stops in range(1, 4):
+        terminal.keys("Tab")
+        terminal.keys("Enter")
+        try:
+            # The linked title is on screen before it is followed too (in the links).
+            terminal.wait_for(linked_title[:40], gone="Separate chaining", timeout=4)
+            break
+        except AssertionError:
+            assert stops < 3, "Tab never reached the first link"
     terminal.keys("[")
     terminal.wait_for("Separate chaining")
     terminal.keys("q")

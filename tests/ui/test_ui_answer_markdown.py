@@ -435,8 +435,9 @@ async def test_find_marks_matches_in_a_compact_list_and_brings_each_into_view():
         assert view.scroll_y < compact.size.height / 4
         current = [s for s in compact.render_lines(compact.region.reset_offset)]
         styled = [seg for strip in current for seg in strip if seg.text.strip() == "zebra"]
-        assert [bool(seg.style.reverse) for seg in styled] == [True, True]
-        assert [bool(seg.style.underline) for seg in styled] == [True, False]
+        # The current match stands out (reverse), the others are marked quietly (issue 22).
+        assert [bool(seg.style.reverse) for seg in styled] == [True, False]
+        assert [bool(seg.style.underline) for seg in styled] == [False, True]
         # The second, in item 37, is a hundred lines further down: the view follows it.
         view.step(1)
         await pilot.pause()

@@ -115,7 +115,8 @@ def test_a_library_with_a_huge_related_number_stays_searchable(tmp_path):
         report = cat.refresh()
         assert report.total == 4
         assert cat.search("water", typing=False).total == 3
-        assert cat.search("numbers", typing=False).total == 1
+        # "big numbers": "numbers" alone finds "Water number …" too, now words are stemmed.
+        assert cat.search("big numbers", typing=False).total == 1
         assert any(p.path == "s/huge.md" and HUGE in p.reason for p in cat.problems())
 
 

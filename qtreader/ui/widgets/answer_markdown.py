@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Markdown
@@ -13,6 +14,7 @@ from ..textual_internals import (
     MarkdownBlock,
     MarkdownBullet,
     MarkdownBulletList,
+    MarkdownFence,
     MarkdownHorizontalRule,
     MarkdownList,
     MarkdownOrderedList,
@@ -37,6 +39,34 @@ SPARE_LIST_ROWS = 12
 _REUSABLE = (MarkdownParagraph, MarkdownHorizontalRule, MarkdownBulletList, MarkdownOrderedList)
 
 
+class CodeBlock(MarkdownFence, can_focus=True):
+    """A code block. Its lines are not wrapped: a scrollbar under it shows when one goes
+    on past the edge, and then Tab stops at it (in reading order, before the links
+    under the answer) and the arrow keys scroll it sideways."""
+
+    def watch_virtual_size(self) -> None:
+        self._focusable_if_wide()
+
+    def on_resize(self) -> None:
+        self._focusable_if_wide()
+
+    def _focusable_if_wide(self) -> None:
+        self.can_focus = self.virtual_size.width > self.scrollable_content_region.width
+
+    BINDINGS = [
+        Binding("right,l", "scroll_right", "Scroll right", show=False, id="code.right"),
+        Binding("left,h", "scroll_left", "Scroll left", show=False, id="code.left"),
+        Binding("end", "scroll_end_x", "Line ends", show=False, id="code.end"),
+        Binding("home", "scroll_start_x", "Line starts", show=False, id="code.home"),
+    ]
+
+    def action_scroll_end_x(self) -> None:
+        self.scroll_to(x=self.max_scroll_x, animate=False)
+
+    def action_scroll_start_x(self) -> None:
+        self.scroll_to(x=0, animate=False)
+
+
 class AnswerMarkdown(Markdown):
     """Markdown whose update reuses the blocks already on screen.
 
@@ -50,6 +80,8 @@ class AnswerMarkdown(Markdown):
     renders the same as a fresh Textual ``Markdown`` (tested screen by screen
     against it).
     """
+
+    BLOCKS = {**Markdown.BLOCKS, "fence": CodeBlock, "code_block": CodeBlock}
 
     def update(self, markdown: str) -> AwaitComplete:
         begin_update(self, markdown)
