@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +91,15 @@ def damage(db: Path, table: str, pages: int = 5, seed: int = 19) -> list[int]:
             handle.seek((page - 1) * size)
             handle.write(rng.randbytes(size))
     return chosen
+
+
+class Result:
+    """What a ``qtreader`` command did: exit code, stdout, stderr."""
+
+    def __init__(self, proc: subprocess.CompletedProcess):
+        self.code = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+
+    def json(self):
+        return json.loads(self.out)

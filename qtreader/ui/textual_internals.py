@@ -240,18 +240,8 @@ def wrap_and_format(
     get_style: Callable[[str | Style], Style] | None = None,
 ) -> list[FormattedLine]:
     """``content`` wrapped at ``width`` and formatted, a line each, as Textual draws it."""
-    if get_style is None:
-        return content._wrap_and_format(
-            width,
-            align=align,
-            overflow=overflow,
-            no_wrap=no_wrap,
-            line_pad=line_pad,
-            tab_size=tab_size,
-            selection=selection,
-            selection_style=selection_style,
-            post_style=post_style,
-        )
+    # Textual's own default for get_style when none is given.
+    styled = {} if get_style is None else {"get_style": get_style}
     return content._wrap_and_format(
         width,
         align=align,
@@ -262,5 +252,5 @@ def wrap_and_format(
         selection=selection,
         selection_style=selection_style,
         post_style=post_style,
-        get_style=get_style,
+        **styled,
     )

@@ -27,7 +27,7 @@ from qtreader.ui.textual_internals import (
     MarkdownOrderedList,
     MarkdownParagraph,
 )
-from qtreader.ui.widgets.answer_markdown import SPARE_LIST_ROWS, AnswerMarkdown
+from qtreader.ui.widgets.answer_markdown import SPARE_LIST_ROWS, AnswerMarkdown, CodeBlock
 from qtreader.ui.widgets.article_view import ArticleView
 from qtreader.ui.widgets.compact_list import (
     CompactBulletList,
@@ -137,11 +137,14 @@ def halves(app: SideBySide) -> tuple[list, list]:
 
 
 def _kind(widget) -> str:
-    """A widget's kind, a compact list counting as the Textual list it draws."""
+    """A widget's kind, a compact list counting as the Textual list it draws, a code
+    block as Textual's fence (it only adds keys to scroll it)."""
     if isinstance(widget, CompactOrderedList):
         return "MarkdownOrderedList"
     if isinstance(widget, CompactBulletList):
         return "MarkdownBulletList"
+    if isinstance(widget, CodeBlock):
+        return "MarkdownFence"
     return type(widget).__name__
 
 

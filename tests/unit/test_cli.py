@@ -3,51 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-from libhelpers import FIXTURE_LIBRARY, copy_fixture_library, listing, write, write_article
+from libhelpers import FIXTURE_LIBRARY, Result, copy_fixture_library, listing, write, write_article
 
 from qtreader import __version__
 
 REPO = Path(__file__).resolve().parents[2]
 LEAVES_URL = "/learn/botany/questions/why-do-leaves-change-colour"
 PHOTO_URL = "/learn/botany/questions/how-does-photosynthesis-store-energy"
-
-
-class Result:
-    def __init__(self, proc: subprocess.CompletedProcess):
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
-
-    def json(self):
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def qtreader(isolated_user_dirs, tmp_path):
-    """Run ``python -m qtreader ARGS`` with the test's XDG folders; returns a Result."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
-    env.pop("QTREADER_LIBRARY", None)
-
-    def run(*args: str, extra_env: dict[str, str] | None = None) -> Result:
-        proc = subprocess.run(
-            [sys.executable, "-m", "qtreader", *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            env={**env, **(extra_env or {})},
-            cwd=tmp_path,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        return Result(proc)
-
-    return run
 
 
 def assert_user_error(result: Result) -> None:

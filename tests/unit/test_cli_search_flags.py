@@ -9,9 +9,6 @@ Run as a user would: ``python -m qtreader`` in a subprocess with its own XDG fol
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,38 +22,6 @@ GRADIENT_MATH = "/learn/mathematics/questions/what-is-a-gradient"
 GRADIENT_PHYSICS = "/learn/physics/questions/what-is-a-gradient"
 ROOTS_BIOLOGY = "/learn/biology/questions/how-do-roots-drink-water"
 ROOTS_ECOLOGY = "/learn/ecology/questions/how-do-roots-drink-water"
-
-
-class Result:
-    def __init__(self, proc: subprocess.CompletedProcess):
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
-
-    def json(self):
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def qtreader(isolated_user_dirs, tmp_path):
-    """Run ``python -m qtreader ARGS`` with the test's XDG folders; returns a Result."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
-    env.pop("QTREADER_LIBRARY", None)
-
-    def run(*args: str, extra_env: dict[str, str] | None = None) -> Result:
-        proc = subprocess.run(
-            [sys.executable, "-m", "qtreader", *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            env={**env, **(extra_env or {})},
-            cwd=tmp_path,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        return Result(proc)
-
-    return run
 
 
 def article(root: Path, rel: str, **fields: str | dict[str, str]) -> None:

@@ -335,18 +335,23 @@ class SearchPane(Vertical):
             label += f" · {result.query.warning}"
         if self.sort != "relevance":  # the default order goes without saying
             label += f" · {_SORT_NAMES[self._list_sort()]}"
-        self.query_one("#count", Label).update(label)
+        self._count(label)
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         if self.generations.is_current(message.generation):
-            self.query_one("#count", Label).update(clean_line(str(message.error)))
+            self._count(clean_line(str(message.error)))
 
     @on(_Found)
     def _found(self, message: _Found) -> None:
         self.show_result(message.generation, message.result, message.scope, message.suggestion)
         if message.open_first and self.generations.is_current(message.generation):
             self._open_first()
+
+    def _count(self, text: str) -> None:
+        """The count line, drawn again without a layout of the screen (its size is
+        fixed): at each keystroke, a layout was most of the time to the new list."""
+        self.query_one("#count", Label).update(text, layout=False)
 
     def _shown(self) -> None:
         self.call_after_refresh(self.post_message, self.ListShown())
@@ -453,7 +458,7 @@ class SearchPane(Vertical):
             cursor, self.restore_cursor = self.restore_cursor, None
         article_list.set_source(StaticRows(entries), (), cursor, empty)
         self._shown()
-        self.query_one("#count", Label).update(label)
+        self._count(label)
         if message.open_first:
             self._open_first()
 
