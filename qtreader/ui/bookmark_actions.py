@@ -161,10 +161,11 @@ class BookmarkActions:
                 stamp = _stamps()
                 if stamp == self._stamp:
                     return
-                first = self._stamp is None
+                # The first look too: the files may have changed between the reading
+                # of the library's counts and this look (the screen draws only what
+                # differs from what it shows).
                 self._stamp = stamp
-                if not first:
-                    owner.post_message(BookmarksChanged(read_marks(user)))
+                owner.post_message(BookmarksChanged(read_marks(user)))
             except OSError:
                 pass  # looked at again at the next tick
             finally:

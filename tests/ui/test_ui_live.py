@@ -85,3 +85,13 @@ async def test_a_relaunch_gives_the_focus_back_where_it_was():
     async with third.run_test(size=(120, 40)) as pilot:
         await settle(pilot, third)
         await wait_for(pilot, lambda: isinstance(third.focused, SearchBox))
+
+
+async def test_a_bookmark_added_elsewhere_right_after_launch_is_counted():
+    """Regression: the first look at the files only took their state, so a bookmark
+    added between the reading of the counts and that look (2 s) was never counted."""
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, app)
+        BookmarkStore().add_article(str(SAMPLE.resolve()), _first_article())
+        await wait_for(pilot, lambda: _label(app, BOOKMARKS).split()[-1] == "1", timeout=20)
