@@ -53,6 +53,15 @@ def format_moment(value: dt.datetime, fmt: str) -> str:
     return _TOKENS.sub(lambda m: _token(m.group(0), value), fmt)
 
 
+@lru_cache(maxsize=4096)
+def list_date(iso: str, fmt: str) -> str:
+    """An ISO date (YYYY-MM-DD) in the one format the list shows every date in."""
+    try:
+        return format_moment(dt.datetime.fromisoformat(iso), fmt)
+    except (ValueError, KeyError):
+        return iso
+
+
 def to_datetime(value: object) -> dt.datetime | None:
     """A date, datetime or ISO-like string as a datetime, or None."""
     if isinstance(value, dt.datetime):

@@ -81,3 +81,4 @@ class ArticleRow:
     subject: str
     date: str
     is_stub: bool = False
+    date_sort: str = ""  # the date as ISO (YYYY-MM-DD), "" when it could not be read

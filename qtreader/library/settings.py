@@ -15,6 +15,7 @@ TEMPLATE = """\
 # base_url = "https://example.org" # where the content's site-relative urls live
 # show_stubs = false              # list generator "cannot answer" stubs
 # column_width = 88               # width of the reading column
+# date_format = "YYYY-MM-DD"      # how the list shows dates (Moment tokens: "MMM D, YYYY")
 # follow_external_links = false   # follow links that lead out of the library folder
 # [keys]                          # key overrides by binding id
 # "reader.search" = "ctrl+k"
@@ -28,6 +29,7 @@ class Settings:
     base_url: str | None = None
     show_stubs: bool = False
     column_width: int = 88
+    date_format: str = "YYYY-MM-DD"  # the list's dates, whatever each article's own format
     # Symlinks whose target lies outside the library folder: listed as problems and not
     # followed, unless true. Links into /, /proc, /sys and /dev are never followed.
     follow_external_links: bool = False
@@ -65,7 +67,7 @@ def load_settings() -> tuple[Settings, list[str]]:
         # RecursionError. A settings file never stops the reader.
         why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return settings, [f"{path} cannot be read ({why[:200]}); default settings are used"]
-    for name in ("library", "theme", "base_url"):
+    for name in ("library", "theme", "base_url", "date_format"):
         value = _typed(data, name, str, warnings)
         if value:
             setattr(settings, name, value)

@@ -56,6 +56,7 @@ class ReaderApp(App[None]):
             base_url=settings.base_url,
             column_width=settings.column_width,
             follow_external_links=settings.follow_external_links,
+            date_format=settings.date_format,
         )
         if settings.keys:
             bindings = [b for _, group in self.help_sources() for b in group]

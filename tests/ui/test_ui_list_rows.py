@@ -80,3 +80,37 @@ async def test_every_row_shows_its_whole_question(long_titles, size):
             shown.append(" ".join(line for line in lines if line))
         for ending in ENDINGS:
             assert any(f"{STEM} {ending}" in text for text in shown), (size, shown)
+
+
+@pytest.fixture
+def mixed_dates(tmp_path):
+    """Three articles whose own date formats differ, as a real library's do."""
+    root = tmp_path / "lib"
+    formats = {"a": "YYYY-MM-DD", "b": "MMM DD, YYYY", "c": "MM/DD/YYYY"}
+    for name, fmt in formats.items():
+        write_article(
+            root, f"s/{name}.md", id=name, title=f"Question {name}?", answer="An answer.",
+            subject="Biology", date="2025-01-21", date_format=fmt,
+        )  # fmt: skip
+    return root
+
+
+def _row_dates(app) -> set[str]:
+    lst = article_list(app)
+    return {lst.source.get(i).date for i in range(len(lst.source))}
+
+
+async def test_the_list_shows_every_date_in_one_format(mixed_dates):
+    app = ReaderApp(mixed_dates)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert _row_dates(app) == {"2025-01-21"}
+
+
+async def test_a_setting_chooses_the_lists_date_format(mixed_dates):
+    from qtreader.library.settings import Settings
+
+    app = ReaderApp(mixed_dates, Settings(date_format="MMM D, YYYY"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        assert _row_dates(app) == {"Jan 21, 2025"}

@@ -122,3 +122,14 @@ def test_following_links_out_of_the_library_is_off_unless_set():
     paths.config_file().unlink()
     describe_config("show", out)
     assert "follow_external_links" in out.getvalue()
+
+
+def test_the_lists_date_format_is_a_setting(isolated_user_dirs):
+    from qtreader.library import paths
+    from qtreader.library.settings import load_settings
+
+    path = paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('date_format = "DD/MM/YYYY"\n', encoding="utf-8")
+    settings, warnings = load_settings()
+    assert settings.date_format == "DD/MM/YYYY" and warnings == []

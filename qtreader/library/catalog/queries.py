@@ -83,13 +83,14 @@ def rows(store: Store, rowids: Sequence[int]) -> list[ArticleRow]:
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
         marks = ",".join("?" * len(part))
-        for rowid, key, title, subject, date, stub in store.query(
-            "SELECT a.rowid, a.key, a.title, coalesce(s.name, a.subject), a.date, a.is_stub "
+        for rowid, key, title, subject, date, stub, date_sort in store.query(
+            "SELECT a.rowid, a.key, a.title, coalesce(s.name, a.subject), a.date, a.is_stub, "
+            "a.date_sort "
             f"FROM articles a LEFT JOIN subjects s ON s.key = a.subject_key "
             f"WHERE a.rowid IN ({marks})",
             part,
         ):
-            found[rowid] = ArticleRow(rowid, key, title, subject, date, bool(stub))
+            found[rowid] = ArticleRow(rowid, key, title, subject, date, bool(stub), date_sort)
     return [found[r] for r in ids if r in found]
 
 

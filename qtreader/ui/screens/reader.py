@@ -49,8 +49,6 @@ from .targets import bookmark_target, focused_pane, note_target, restore_focus
 ARTICLE_ACTIONS = ("find", "copy_link", "copy_answer", "open_original", "toggle_math")
 BOOKMARK_LIST_ACTIONS = ("remove_bookmark", "edit_note", "undo_remove")
 WATCH_SECONDS = 2.0  # how often the bookmarks and history files are looked at
-
-
 BACK_FORWARD = Binding.Group("Back/fwd", compact=True)
 
 
@@ -105,6 +103,7 @@ class ReaderScreen(Screen[None]):
         base_url: str | None = None,
         column_width: int = 88,
         follow_external_links: bool = False,
+        date_format: str = "YYYY-MM-DD",
     ):
         super().__init__()
         self.base_url = base_url
@@ -126,14 +125,14 @@ class ReaderScreen(Screen[None]):
         self._pane = "middle"  # the pane shown when they do not all fit
         self._marked: set[str] = set()  # bookmarked keys
         self._notes: dict[str, str] = {}  # their notes
-        # The panes, made here so that they can be reached before they are mounted and
-        # after they are removed (as the screen closes).
+        # The panes, made here to be reached before they are mounted and after they go.
         self.subjects = SubjectTree(id="subjects")
         self.search_pane = SearchPane(
             self.user,
             show_stubs=show_stubs,
             is_marked=self._marked.__contains__,
             hidden=self.bookmarking.removals.pending.__contains__,
+            date_format=date_format,
             id="middle",
         )
         self.view = ArticleView(id="view")

@@ -26,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...library.catalog import CatalogError
+from ...library.dates import list_date
 from ...library.models import ArticleRow
 
 
@@ -81,10 +82,12 @@ class CatalogRows(RowSource):
         rowids: Sequence[int],
         fetch: Callable[[Sequence[int]], list[ArticleRow]],
         is_marked: Callable[[str], bool] = lambda key: False,
+        date_format: str = "",
     ):
         self.rowids = rowids
         self.fetch = fetch
         self.is_marked = is_marked
+        self.date_format = date_format  # one format for every row's date ("": as written)
         self._pages: OrderedDict[int, list[ListEntry | None]] = OrderedDict()
         self.error: CatalogError | None = None  # why rows could not be read, if they could not
 
@@ -109,13 +112,23 @@ class CatalogRows(RowSource):
                 None
                 if row is None
                 else ListEntry(
-                    row.key, row.title, row.subject, row.date, row.rowid, self.is_marked(row.key)
+                    row.key,
+                    row.title,
+                    row.subject,
+                    self._date(row),
+                    row.rowid,
+                    self.is_marked(row.key),
                 )
             )
         self._pages[number] = page
         if len(self._pages) > self.MAX_PAGES:
             self._pages.popitem(last=False)
         return page
+
+    def _date(self, row: ArticleRow) -> str:
+        if self.date_format and row.date_sort:
+            return list_date(row.date_sort, self.date_format)
+        return row.date
 
     def get(self, index: int) -> ListEntry | None:
         if not 0 <= index < len(self.rowids):

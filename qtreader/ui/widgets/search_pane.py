@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from ...library.bookmarks import resolve_entry
 from ...library.catalog import Catalog, CatalogError, SearchResult
+from ...library.dates import list_date
 from ...library.models import Article
 from ...library.query import parse_query
 from ...library.text import clean_line, counted
@@ -134,6 +135,7 @@ class SearchPane(Vertical):
         show_stubs: bool,
         is_marked: Callable[[str], bool],
         hidden: Callable[[str], bool],
+        date_format: str = "YYYY-MM-DD",
         id: str | None = None,
     ):
         super().__init__(id=id)
@@ -141,6 +143,7 @@ class SearchPane(Vertical):
         self.show_stubs = show_stubs
         self.is_marked = is_marked  # whether a key is bookmarked (the row's star)
         self.hidden = hidden  # bookmarks being removed, not listed meanwhile
+        self.date_format = date_format  # the list's one format for dates
         self.catalog: Catalog | None = None
         self.scope: Scope = ALL
         self.query_text = ""
@@ -314,7 +317,7 @@ class SearchPane(Vertical):
         self.suggestion = suggestion
         catalog = self.catalog
         self.result = result
-        rows = CatalogRows(result.rowids, catalog.rows, self.is_marked)
+        rows = CatalogRows(result.rowids, catalog.rows, self.is_marked, self.date_format)
         cursor = 0
         if self.restore_cursor is not None:
             cursor, self.restore_cursor = self.restore_cursor, None
@@ -422,14 +425,14 @@ class SearchPane(Vertical):
             for b in user.bookmarks.all(user.library):
                 rowid = resolve_entry(catalog, b.key, b.url, b.id, b.title)
                 entries.append(
-                    ListEntry(b.key, b.title, b.subject, b.added[:10], rowid, marked=rowid is not None,
+                    ListEntry(b.key, b.title, b.subject, list_date(b.added[:10], self.date_format), rowid, marked=rowid is not None,
                               missing=rowid is None, note=b.note)
                 )  # fmt: skip
         else:
             for h in user.history.all(user.library):
                 rowid = catalog.rowid_for_key(h.key)
                 entries.append(
-                    ListEntry(h.key, h.title, h.subject, h.opened[:10], rowid,
+                    ListEntry(h.key, h.title, h.subject, list_date(h.opened[:10], self.date_format), rowid,
                               marked=self.is_marked(h.key), missing=rowid is None)
                 )  # fmt: skip
         return entries
