@@ -52,7 +52,8 @@ def answer_links(answer: str) -> list[tuple[str, str]]:
 
 
 def library_links(answer: str, resolve) -> list[RelatedLink]:
-    """Links of an answer that point into the library, as RelatedLinks.
+    """Links of an answer that point into the library, as RelatedLinks: titled with
+    the article each leads to (or the link's text, for one not in the library).
 
     ``resolve(href)`` returns (key, title, subject) for an article, or None.
     """
@@ -64,6 +65,6 @@ def library_links(answer: str, resolve) -> list[RelatedLink]:
         if target is None:
             out.append(RelatedLink(n, "", label or href, "", href, None))
         else:
-            key, title, subject = target
-            out.append(RelatedLink(n, "", label or title, subject, href, key))
+            key, title, subject = target  # the article's own title: what it leads to
+            out.append(RelatedLink(n, "", title or label, subject, href, key))
     return out

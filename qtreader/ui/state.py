@@ -45,7 +45,35 @@ class Visit:
 
     key: str
     scroll_y: float = 0.0
-    focused_link: int | None = None  # the index of the focused link among those shown
+    focused_link: int | None = None  # the index of the focused stop (a link, a code block)
+
+
+# What next_stop answers besides a stop's index.
+VIEW = -1  # the article itself (no link marked)
+LEAVE = -2  # the pane after (Tab) or before (Shift+Tab) the article
+
+
+def next_stop(
+    tops: list[int], current: int | None, view_top: int, height: int, forward: bool
+) -> int:
+    """Where Tab (``forward``) or Shift+Tab goes among an article's stops, as Lynx and
+    w3m do: the stop after or before ``current`` while it is in sight; from the article
+    itself, or a stop scrolled out of sight, the first stop in sight or below (Tab) or
+    the last in sight or above (Shift+Tab). ``tops`` are the stops' first lines, in
+    reading order; the view shows lines ``view_top`` to ``view_top + height - 1``."""
+    bottom = view_top + height
+    if current is not None and not 0 <= current < len(tops):
+        current = None
+    if current is not None and view_top <= tops[current] < bottom:
+        step = current + (1 if forward else -1)
+        if 0 <= step < len(tops):
+            return step
+        return LEAVE if forward else VIEW
+    if forward:
+        return next((n for n, top in enumerate(tops) if top >= view_top), LEAVE)
+    if current is None:
+        return LEAVE
+    return next((n for n in reversed(range(len(tops))) if tops[n] < bottom), VIEW)
 
 
 class Navigation:

@@ -69,6 +69,22 @@ async def test_opening_from_a_search_highlights_the_query_words():
         assert view.article.key == HASH
         words = {text.lower() for text, _ in _styled_spans(view)}
         assert words and words <= {"hash", "hashes", "hashed", "hashing", "table", "tables"}
+        # Every one quietly: none stands out as find's current match does.
+        assert {style for _, style in _styled_spans(view)} == {MATCH_STYLE}
+
+
+async def test_a_one_or_two_letter_search_word_marks_whole_words_only():
+    # "big o": "o" finds words starting with o as it is typed; in the article only the
+    # word "O" itself is marked, not every "of", "or" and "on".
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"big o", "enter")
+        await settle(pilot, app)
+        view = article_view(app)
+        assert "Big O" in view.article.title
+        words = {text.lower() for text, _ in _styled_spans(view)}
+        assert words == {"big", "o"}
 
 
 async def test_math_is_shown_as_unicode_and_dollar_shows_the_source():

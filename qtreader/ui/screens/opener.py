@@ -132,6 +132,15 @@ class ArticleOpener:
             return
         self.open_key(visit.key, record=False, place=visit)
 
+    def follow_link(self, link: RelatedLink) -> None:
+        """A related link or backlink: its article, or why not."""
+        if link.target_key is None:
+            self.screen.notify(
+                f"“{link.label}” is not in this library.", title="Not followed", severity="warning"
+            )
+            return
+        self.open_key(link.target_key)
+
     def follow_href(self, href: str) -> None:
         """A link in an answer: an article of this library, a web page (asked first),
         or refused (anything else, such as file: or javascript:)."""

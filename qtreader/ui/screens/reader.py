@@ -329,13 +329,7 @@ class ReaderScreen(Screen[None]):
 
     @on(LinkItem.Followed)
     def _link_followed(self, event: LinkItem.Followed) -> None:
-        link = event.link
-        if link.target_key is None:
-            self.notify(
-                f"“{link.label}” is not in this library.", title="Not followed", severity="warning"
-            )
-            return
-        self.open_key(link.target_key)
+        self.opener.follow_link(event.link)
 
     @on(Markdown.LinkClicked)
     def _answer_link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -344,6 +338,10 @@ class ReaderScreen(Screen[None]):
 
     def follow_href(self, href: str) -> None:
         self.opener.follow_href(href)
+
+    @on(ArticleView.LinkPointed)
+    def _link_pointed(self, event: ArticleView.LinkPointed) -> None:
+        self.query_one("#status", StatusBar).point(event.where)
 
     @on(ArticleView.ShowMore)
     async def _show_more(self) -> None:

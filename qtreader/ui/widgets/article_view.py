@@ -9,6 +9,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -21,6 +22,7 @@ from ...library.export import article_link, article_markdown
 from ...library.models import Article, RelatedLink
 from ..textual_internals import MarkdownBlock, block_content
 from .answer_markdown import AnswerMarkdown
+from .article_stops import ArticleStops, describe_link
 from .compact_list import line_of
 from .find_bar import FindBar
 from .link_item import LinkItem
@@ -37,10 +39,19 @@ PART_CHARS = 60_000
 SPARE_LINK_ITEMS = 12
 
 
+# Search words shorter than this are marked as whole words only: "o" of "big o" would
+# otherwise mark every "of", "or" and "on" of the answer.
+PREFIX_CHARS = 3
+
+
 def words_pattern(words: list[str]) -> re.Pattern[str]:
-    """Words as a search shows them: case-insensitive, each a prefix of a word."""
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE)
+    """Words as a search shows them: case-insensitive, each a prefix of a word (a
+    short one a whole word)."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    alternatives = "|".join(
+        re.escape(w) + (r"\w*" if len(w) >= PREFIX_CHARS else r"\b") for w in ordered
+    )
+    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
 
 
 def first_part(text: str, limit: int) -> str:
@@ -82,10 +93,20 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("m", "more", "Show more", show=False, id="view.more_key"),
         Binding("n", "step(1)", "Next match", show=False, id="view.next_match"),
         Binding("N", "step(-1)", "Previous match", show=False, id="view.previous_match"),
+        Binding("tab", "stop(1)", "Next link", show=False, id="view.next_link"),
+        Binding("shift+tab", "stop(-1)", "Previous link", show=False, id="view.previous_link"),
+        Binding("enter", "follow_link", "Follow link", id="view.follow_link"),
     ]
 
     class ShowMore(Message):
         pass
+
+    class LinkPointed(Message):
+        """The link marked in the answer's text changed: where it goes, or "" for none."""
+
+        def __init__(self, where: str):
+            self.where = where
+            super().__init__()
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
@@ -99,6 +120,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.matches: list[tuple[MarkdownBlock, int, int]] = []
         self._marks_shown: tuple[bool, str] = (False, "")  # the star and note drawn
         self.current = 0
+        self.stops = ArticleStops(self)
+        # The answer's links into the library, by href: what a marked link leads to.
+        self._answer_links: dict[str, RelatedLink] = {}
 
     def compose(self):
         with Vertical(id="column"):
@@ -121,9 +145,9 @@ class ArticleView(VerticalScroll, can_focus=True):
     def on_mount(self) -> None:
         self.show_welcome()
 
-    # The three lists of links under an answer, in the order they are shown.
+    # The lists of links under an answer, in the order they are shown (the answer's
+    # own links are reached where they stand, in its text).
     LINK_SECTIONS = (
-        ("answer", "Links in this answer"),
         ("related", "Related"),
         ("backlinks", "Referenced by"),
     )
@@ -167,7 +191,9 @@ class ArticleView(VerticalScroll, can_focus=True):
     ) -> None:
         """Show ``article`` from the top (with its bookmark's note, if it has one)."""
         self.clear_highlights()
+        self.stops.drop()
         self.article = article
+        self._answer_links = {link.url: link for link in answer_links or []}
         self._transform = transform
         title = Text(("★ " if bookmarked else "") + article.title)
         self.query_one("#title", Static).update(title)
@@ -186,7 +212,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         keywords = self.query_one("#keywords", Static)
         keywords.display = bool(article.keywords)
         keywords.update(Text.assemble(("Keywords  ", "bold"), article.keywords))
-        await self._show_links(article, answer_links or [])
+        await self._show_links(article)
         self.scroll_home(animate=False)
 
     async def _show_answer(self, chars: int) -> None:
@@ -226,12 +252,11 @@ class ArticleView(VerticalScroll, can_focus=True):
         event.stop()
         self.post_message(self.ShowMore())
 
-    async def _show_links(self, article: Article, answer_links: list[RelatedLink]) -> None:
+    async def _show_links(self, article: Article) -> None:
         # Link items are reused from one article to the next: mounting a widget costs
         # milliseconds, and an article can have dozens of links (most of an open's
         # time, measured). Items left over are hidden, so Tab never reaches them.
         lists = {
-            "answer": answer_links,
             "related": article.links,
             "backlinks": article.backlinks,
         }
@@ -289,25 +314,54 @@ class ArticleView(VerticalScroll, can_focus=True):
         return [item for item in self.query(LinkItem) if item.display]
 
     def focused_link(self) -> int | None:
-        """Which of the links shown has the focus, if one has."""
-        focused = self.app.focused
-        if not isinstance(focused, LinkItem) or self not in focused.ancestors:
-            return None
-        items = self.link_items()
-        return items.index(focused) if focused in items else None
+        """Which of the article's stops (its links, wide code blocks) has the focus."""
+        return self.stops.current(self.stops.stops())
 
     def return_to(self, scroll_y: float, link: int | None) -> None:
         """Back where the reader was in this article: scrolled to ``scroll_y``, with
-        the focus on the ``link``-th link (as it was, without scrolling to it)."""
-        items = self.link_items()
-        if link is not None and link < len(items):
-            items[link].focus(scroll_visible=False)
+        the focus on the ``link``-th stop (as it was, without scrolling to it)."""
+        if link is not None:
+            self.stops.go_to_index(link)
         # Once laid out: the answer's height is not known before.
         self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False, immediate=True)
 
+    # -- Tab through the article -----------------------------------------------------
+
+    def action_stop(self, delta: int) -> None:
+        focused = self.app.focused
+        if focused is not None and self.find_bar in focused.ancestors_with_self:
+            raise SkipAction()  # Tab in the find bar is the find bar's
+        if not self.stops.move(delta > 0) and not self.stops.leave(delta > 0):
+            raise SkipAction()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "follow_link":
+            return self.stops.cursor is not None and self.app.focused is self
+        return True
+
+    def action_follow_link(self) -> None:
+        if self.stops.cursor is not None:
+            answer = self.query_one("#answer", Markdown)
+            answer.post_message(Markdown.LinkClicked(answer, self.stops.cursor.href))
+
+    def pointed(self, href: str | None) -> None:
+        """Say where the marked link leads (the screen shows it in the status line)."""
+        where = "" if href is None else describe_link(href, self._answer_links)
+        self.post_message(self.LinkPointed(where))
+
+    def on_focus(self) -> None:
+        if self.stops.cursor is not None:
+            self.stops.mark()
+            self.pointed(self.stops.cursor.href)
+
+    def on_blur(self) -> None:
+        self.stops.unmark()
+        self.pointed(None)
+
     # -- find ------------------------------------------------------------------
 
-    def _leaf_blocks(self) -> list[MarkdownBlock]:
+    def leaf_blocks(self) -> list[MarkdownBlock]:
+        """The answer's blocks that hold text (or code), in reading order."""
         answer = self.query_one("#answer", Markdown)
         blocks = []
         for block in answer.query(MarkdownBlock):
@@ -322,19 +376,27 @@ class ArticleView(VerticalScroll, can_focus=True):
         return blocks
 
     def clear_highlights(self) -> None:
+        self.stops.unmark()  # the link's mark is drawn over find's: off first, then back
         for block, (content, marked) in self._originals.items():
             if block.is_attached and block_content(block) is marked:
                 block.set_content(content)
         self._originals.clear()
         self.matches = []
         self.current = 0
+        if self.stops.cursor is not None and self.app.focused is self:
+            self.stops.mark()
 
-    def highlight(self, pattern: re.Pattern[str] | None, jump: bool = True) -> int:
-        """Mark every match of ``pattern`` in the answer; returns how many there are."""
+    def highlight(
+        self, pattern: re.Pattern[str] | None, jump: bool = True, current: bool = True
+    ) -> int:
+        """Mark every match of ``pattern`` in the answer (the first as the current one,
+        unless not ``current``: n then goes to the first); returns how many there are."""
         self.clear_highlights()
+        if not current:
+            self.current = -1
         if pattern is None:
             return 0
-        for block in self._leaf_blocks():
+        for block in self.leaf_blocks():
             content = block_content(block)
             found = [
                 (m.start(), m.end()) for m in pattern.finditer(content.plain) if m.end() > m.start()
@@ -349,6 +411,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         return len(self.matches)
 
     def _paint(self) -> None:
+        self.stops.unmark()
         by_block: dict[MarkdownBlock, list[tuple[int, int, bool]]] = {}
         for n, (block, start, end) in enumerate(self.matches):
             by_block.setdefault(block, []).append((start, end, n == self.current))
@@ -363,6 +426,8 @@ class ArticleView(VerticalScroll, can_focus=True):
                 content = content.stylize(CURRENT_STYLE if is_current else MATCH_STYLE, start, end)
             block.set_content(content)
             self._originals[block] = (original, content)
+        if self.stops.cursor is not None and self.app.focused is self:
+            self.stops.mark()
 
     def step(self, delta: int) -> tuple[int, int]:
         """Move to the next (1) or previous (-1) match; returns (index, total)."""
@@ -423,7 +488,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         if bar.display and bar.input.value:
             self.find(bar.input.value, jump=False)
         elif terms:
-            self.highlight(words_pattern(terms), jump=False)
+            self.highlight(words_pattern(terms), jump=False, current=False)
 
     @on(FindBar.Changed)
     def _find_changed(self, event: FindBar.Changed) -> None:

@@ -9,6 +9,11 @@ from ...library.text import counted
 
 
 class StatusBar(Static):
+    """The library's line; while a link in an answer is marked, where that link leads."""
+
+    _line = Text()
+    _pointing = ""
+
     def show(self, library: str, articles: int | None = None, skipped: int = 0) -> None:
         text = Text(library, style="bold")
         if articles is not None:
@@ -17,4 +22,12 @@ class StatusBar(Static):
             text.append(
                 f"  ·  {counted(skipped, 'file')} skipped (press ! to see why)", style="bold"
             )
-        self.update(text)
+        self._line = text
+        if not self._pointing:
+            self.update(text)
+
+    def point(self, where: str) -> None:
+        """Where the marked link leads, in place of the library's line ("" puts it back)."""
+        if where != self._pointing:
+            self._pointing = where
+            self.update(Text(where) if where else self._line)
