@@ -195,3 +195,19 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
     """``count`` things, in the right number: "1 article", "2,400 articles"."""
     word = singular if count == 1 else (plural or singular + "s")
     return f"{count:,} {word}"
+
+
+def lead_of(text: str, most: int = 60) -> str:
+    """What an outline shows of a numbered item: its lead ("Load factor: ..." gives
+    "Load factor"), else its first sentence, cut at a word to ``most`` characters."""
+    text = " ".join(text.split())
+    colon = text.find(": ")
+    if 0 < colon <= most // 2 + 10:
+        return text[:colon]
+    period = text.find(". ")
+    if 0 < period < most:
+        text = text[: period + 1]
+    if len(text) <= most:
+        return text.rstrip(":")
+    cut = text.rfind(" ", 0, most - 1)
+    return text[: cut if cut > most // 2 else most - 1].rstrip(" ,;:") + "…"

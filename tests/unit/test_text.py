@@ -147,3 +147,25 @@ def test_math_marks_each_take_the_careful_path():
         assert decode_newlines(text) == f"a\nb {opener}x {BS}neq y{closer}"
     env = rf"{BS}begin{{align}}x {BS}neq y{BS}end{{align}}"
     assert decode_newlines(f"a{BS}nb {env}") == f"a\nb {env}"
+
+
+def test_lead_of_an_item_is_its_bold_lead_or_first_words():
+    from qtreader.library.text import lead_of
+
+    assert lead_of("What it expresses: Saying an algorithm is O(f(n))") == "What it expresses"
+    assert lead_of("Load factor and resizing — the number of entries") == (
+        "Load factor and resizing — the number of entries"
+    )
+    long = "A sentence that goes on and on well past the width of an outline entry, and more."
+    shown = lead_of(long, most=40)
+    assert shown.endswith("…") and len(shown) <= 40 and long.startswith(shown[:-1].rstrip())
+    assert lead_of("First sentence. Second sentence.") == "First sentence."
+    assert lead_of("  spaced\n out  ") == "spaced out"
+    assert lead_of("") == ""
+    assert (
+        lead_of("Common classes, from fastest to slowest:")
+        == "Common classes, from fastest to slowest"
+    )
+    # A colon late in the text is not a lead.
+    late = "An item that explains at length what happens before the colon: here"
+    assert lead_of(late, most=40) == lead_of(late.replace(":", ","), most=40)

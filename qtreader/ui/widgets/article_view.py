@@ -26,6 +26,7 @@ from .article_stops import ArticleStops, describe_link
 from .compact_list import line_of
 from .find_bar import FindBar
 from .link_item import LinkItem
+from .outline import show_outline
 
 # Matches are marked quietly (a long answer with many of them stayed readable only so);
 # the current one of find stands out.
@@ -96,6 +97,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("tab", "stop(1)", "Next link", show=False, id="view.next_link"),
         Binding("shift+tab", "stop(-1)", "Previous link", show=False, id="view.previous_link"),
         Binding("enter", "follow_link", "Follow link", id="view.follow_link"),
+        Binding("t", "outline", "Outline", show=False, id="view.outline"),
     ]
 
     class ShowMore(Message):
@@ -324,6 +326,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.stops.go_to_index(link)
         # Once laid out: the answer's height is not known before.
         self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False, immediate=True)
+
+    def action_outline(self) -> None:
+        show_outline(self)
 
     # -- Tab through the article -----------------------------------------------------
 

@@ -1,0 +1,50 @@
+"""The outline of the open answer: its headings and numbered items; Enter goes to one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...library.text import clean_line
+from ..widgets.outline import OutlineEntry
+
+
+class OutlineScreen(ModalScreen[int | None]):
+    """Dismissed with the chosen entry's index, or None."""
+
+    BINDINGS = [Binding("escape,t,q", "close", "Close", id="outline.close")]
+
+    def __init__(self, title: str, entries: list[OutlineEntry], current: int):
+        super().__init__()
+        self.title_text = title
+        self.entries = entries
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="outline"):
+            yield Static(Text(clean_line(self.title_text)), id="question")
+            yield OptionList(
+                *(
+                    Option(Text("  " * entry.depth + clean_line(entry.label)), id=str(n))
+                    for n, entry in enumerate(self.entries)
+                ),
+                id="outline",
+            )
+            yield Static("Enter goes there · Esc closes", classes="hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = self.current
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option_index)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
