@@ -62,6 +62,16 @@ def catalog_path(root: Path) -> Path:
     return cache_dir() / "catalogs" / f"{library_slug(root)}.sqlite3"
 
 
+def progress_file(root: Path) -> Path:
+    """One library's read marks (a compact file: see library/progress.py)."""
+    return data_dir() / "progress" / f"{library_slug(root)}.marks"
+
+
+def review_file(root: Path) -> Path:
+    """One library's review cards and what its user chose to study."""
+    return data_dir() / "review" / f"{library_slug(root)}.json"
+
+
 def _resource(name: str) -> Path:
     """A folder shipped in the wheel (``qtreader/<name>``) or beside a source checkout."""
     installed = _PACKAGE_DIR / name

@@ -17,6 +17,8 @@ TEMPLATE = """\
 # column_width = 88               # width of the reading column
 # date_format = "YYYY-MM-DD"      # how the list shows dates (Moment tokens: "MMM D, YYYY")
 # follow_external_links = false   # follow links that lead out of the library folder
+# read_after_seconds = 10         # an article open this long counts as read (0: never)
+# read_at_end = true              # an article scrolled to its end counts as read
 # [keys]                          # key overrides by binding id
 # "reader.search" = "ctrl+k"
 """
@@ -33,8 +35,14 @@ class Settings:
     # Symlinks whose target lies outside the library folder: listed as problems and not
     # followed, unless true. Links into /, /proc, /sys and /dev are never followed.
     follow_external_links: bool = False
+    # When an open article counts as read (reading progress): after this many seconds
+    # open (0: never by time), and when it is scrolled to its end.
+    read_after_seconds: int = 10
+    read_at_end: bool = True
     keys: dict[str, str] = field(default_factory=dict)
 
+
+READ_AFTER_MAX = 3600  # read_after_seconds: an hour at most
 
 _KIND_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
 
@@ -77,6 +85,18 @@ def load_settings() -> tuple[Settings, list[str]]:
     follow = _typed(data, "follow_external_links", bool, warnings)
     if follow is not None:
         settings.follow_external_links = follow
+    at_end = _typed(data, "read_at_end", bool, warnings)
+    if at_end is not None:
+        settings.read_at_end = at_end
+    seconds = _typed(data, "read_after_seconds", int, warnings)
+    if seconds is not None:
+        if 0 <= seconds <= READ_AFTER_MAX:
+            settings.read_after_seconds = seconds
+        else:
+            warnings.append(
+                f"'read_after_seconds' should be between 0 (never) and {READ_AFTER_MAX}; "
+                "the default is used"
+            )
     width = _typed(data, "column_width", int, warnings)
     if width is not None:
         if 40 <= width <= 400:
