@@ -23,6 +23,7 @@ from ..state import Navigation, Visit
 from .confirm import ConfirmScreen
 
 if TYPE_CHECKING:
+    from ..widgets.article_list import ListEntry
     from .reader import ReaderScreen
 
 T = TypeVar("T")
@@ -131,6 +132,17 @@ class ArticleOpener:
             self.screen.notify("There is nothing to go forward to.", timeout=2)
             return
         self.open_key(visit.key, record=False, place=visit)
+
+    def open_entry(self, entry: ListEntry) -> None:
+        """A row of the list: its article, or why not (a bookmark whose article went)."""
+        if entry.rowid is None:
+            self.screen.notify(
+                f"“{entry.title}” is no longer in this library. "
+                "Its bookmark is kept; press d to remove it.",
+                severity="warning",
+            )
+            return
+        self.open_rowid(entry.rowid, key=entry.key)
 
     def follow_link(self, link: RelatedLink) -> None:
         """A related link or backlink: its article, or why not."""

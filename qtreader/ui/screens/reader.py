@@ -46,7 +46,7 @@ from .problems import ProblemsScreen
 from .targets import bookmark_target, focused_pane, note_target, restore_focus
 
 # Actions that need an open article, and those of the Bookmarks list.
-ARTICLE_ACTIONS = ("find", "copy_link", "copy_answer", "open_original", "toggle_math")
+ARTICLE_ACTIONS = ("find", "copy", "open_original", "toggle_math")
 BOOKMARK_LIST_ACTIONS = ("remove_bookmark", "edit_note", "undo_remove")
 WATCH_SECONDS = 2.0  # how often the bookmarks and history files are looked at
 BACK_FORWARD = Binding.Group("Back/fwd", compact=True)
@@ -90,10 +90,11 @@ class ReaderScreen(Screen[None]):
         Binding("l", "focus_list", "Go to the list", show=False, id="reader.list"),
         Binding("ctrl+f", "find", "Find", id="reader.find"),
         Binding("S", "sort", "Sort", show=False, id="reader.sort"),
+        Binding("r", "random_article", "Random article", show=False, id="reader.random"),
         Binding("dollar_sign", "toggle_math", "Math / LaTeX", show=False, id="reader.math"),
         Binding("o", "open_original", "Open page", show=False, id="reader.open_original"),
-        Binding("y", "copy_link", "Copy link", show=False, id="reader.copy_link"),
-        Binding("Y", "copy_answer", "Copy answer", show=False, id="reader.copy_answer"),
+        Binding("y", "copy('link')", "Copy link", show=False, id="reader.copy_link"),
+        Binding("Y", "copy('answer')", "Copy answer", show=False, id="reader.copy_answer"),
     ]
 
     def __init__(
@@ -305,14 +306,11 @@ class ReaderScreen(Screen[None]):
 
     @on(ArticleList.Opened)
     def _list_opened(self, event: ArticleList.Opened) -> None:
-        if event.entry.rowid is None:
-            self.notify(
-                f"“{event.entry.title}” is no longer in this library. "
-                "Its bookmark is kept; press d to remove it.",
-                severity="warning",
-            )
-            return
-        self.open_rowid(event.entry.rowid, key=event.entry.key)
+        self.opener.open_entry(event.entry)
+
+    def action_random_article(self) -> None:
+        if not self.search_pane.article_list.open_random():
+            self.notify("Nothing to choose from: this list is empty.", timeout=3)
 
     @on(SearchPane.OpenFirst)
     def _open_first(self, event: SearchPane.OpenFirst) -> None:
@@ -368,10 +366,9 @@ class ReaderScreen(Screen[None]):
     def action_open_original(self) -> None:
         self.opener.open_original(self.base_url)
 
-    def action_copy_link(self) -> None:
-        self.view.copy_link(self.base_url)
-
-    def action_copy_answer(self) -> None:
+    def action_copy(self, what: str) -> None:
+        if what == "link":
+            return self.view.copy_link(self.base_url)
         self.view.copy_answer()
 
     # -- focus -----------------------------------------------------------------

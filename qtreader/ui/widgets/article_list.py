@@ -10,6 +10,7 @@ where they fit.
 
 from __future__ import annotations
 
+import random
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -360,6 +361,20 @@ class ArticleList(ScrollView, can_focus=True):
         entry = self.entry
         if entry is not None:
             self.post_message(self.Opened(self, self.cursor, entry))
+
+    def open_random(self, choose: Callable[[int], int] = random.randrange) -> bool:
+        """Open a row picked at random (not the selected one, when there are others);
+        False when the list is empty. ``choose(n)`` picks a number below n."""
+        count = len(self.source)
+        if count == 0:
+            return False
+        index = choose(count - 1) if count > 1 else 0
+        if count > 1 and index >= self.cursor:
+            index += 1  # every row but the selected one, equally likely
+        self.cursor = index
+        self.scroll_to_cursor(center=True)
+        self.action_open()
+        return True
 
     async def _on_click(self, event: events.Click) -> None:
         index = (int(self.scroll_y) + event.y) // self.row_height
