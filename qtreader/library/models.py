@@ -82,3 +82,4 @@ class ArticleRow:
     date: str
     is_stub: bool = False
     date_sort: str = ""  # the date as ISO (YYYY-MM-DD), "" when it could not be read
+    versions: int = 1  # articles of the library asking this question, itself included

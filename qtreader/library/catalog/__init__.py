@@ -11,6 +11,7 @@ A package, a module per job:
 - ``schema``: DDL, schema version, column lists and the SQL that writes rows;
 - ``queries``: rows, whole articles, subjects, problems, finding by reference;
 - ``search``: lists and searches over the FTS indexes, ranking, snippets;
+- ``groups``: versions of a question (a title group), each question once in a list;
 - ``indexing``: a refresh (scan, compare, have what changed parsed and written);
 - ``pool``: parsing in worker processes, a few chunks ahead of the writer;
 - ``records``: the rows one parsed file becomes;

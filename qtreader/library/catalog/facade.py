@@ -23,6 +23,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from .. import paths
 from ..models import Article, ArticleRow, Problem, RelatedLink
 from . import errors, queries, search
+from .groups import Groups
 from .indexing import Indexer
 from .refresh_lock import Waiting, refreshing
 from .results import (
@@ -33,13 +34,15 @@ from .results import (
     SearchResult,
     SubjectCount,
 )
-from .schema import EXACT_WRITTEN
+from .schema import EXACT_WRITTEN, GROUPS_WRITTEN
 from .storage import Store
 from .suggest import Vocabulary
 from .suggest import suggest as suggest_for
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+
+_GROUPS_MARK = "SELECT value FROM meta WHERE name = ?"
 
 # The check at refresh reads the catalog's pages through a memory map: 25-40 ms for
 # every b-tree of a 150,000-article catalog (970 MB; a new map each time), against
@@ -91,6 +94,10 @@ class Catalog:
         # (by any process: see schema.EXACT_WRITTEN), with the mark it was read at.
         self._vocabulary: tuple[object, Vocabulary] | None = None
         self._vocabulary_lock = threading.Lock()
+        # The articles that have versions, read again after a write of the catalog that
+        # may have changed them (by any process: see schema.GROUPS_WRITTEN).
+        self._grouped: tuple[object, Groups] | None = None
+        self._grouped_lock = threading.Lock()
         # Opened while no other process refreshes it: one that is creating or
         # replacing the file must not have it judged damaged, and removed, meanwhile.
         with refreshing(self.db_path, self._waiting):
@@ -263,12 +270,21 @@ class Catalog:
 
     @_guarded
     def list_rowids(
-        self, subject: str | None = None, include_stubs: bool = False, sort: str = "title"
+        self,
+        subject: str | None = None,
+        include_stubs: bool = False,
+        sort: str = "title",
+        group: bool = False,
     ) -> array:
         """Every article (of a subject) as row ids, in ``sort`` order: "title" (and
         "relevance", which a list has none of) or "newest" (by date, newest first).
-        Raises ValueError for any other ``sort``."""
-        return search.list_rowids(self._store, subject, include_stubs, sort)
+        Raises ValueError for any other ``sort``.
+
+        ``group``: each question once, however many versions of it the list holds (see
+        ``versions``): the first of them in this order stands for it. Within a subject,
+        only that subject's versions are collapsed."""
+        groups = self._groups() if group else None
+        return search.list_rowids(self._store, subject, include_stubs, sort, groups)
 
     def search(
         self,
@@ -279,6 +295,7 @@ class Catalog:
         typing: bool = True,
         limit: int | None = None,
         sort: str = "relevance",
+        group: bool = False,
     ) -> SearchResult:
         """Articles matching ``text``, best first.
 
@@ -286,12 +303,19 @@ class Catalog:
         for every keystroke. ``typing`` makes the last word a prefix. ``sort``:
         "relevance" (best first), "newest" (by date) or "title"; any other raises
         ValueError.
+
+        ``group``: each question once (see ``versions``), as its best-ranked version
+        (the first in ``sort`` order); the result's ``total`` counts questions, its
+        ``articles`` the articles that matched. ``limit`` then counts questions.
         """
+        with self._translated():
+            groups = self._groups() if group else None
         with self._translated(), self._store.searching():
             try:
                 return search.search(
-                    self._store, text, subject, include_stubs, quick, typing, limit, sort
-                )
+                    self._store, text, subject, include_stubs, quick, typing, limit, sort,
+                    groups,
+                )  # fmt: skip
             except sqlite3.OperationalError as exc:
                 error = errors.query_error(exc)
                 if error is None:
@@ -317,6 +341,23 @@ class Catalog:
             if error is None:
                 raise
             raise error from exc
+
+    def _groups(self) -> Groups:
+        """The articles that have versions, read again after the catalog was written."""
+        mark = (self._store.generation, self._store.value(_GROUPS_MARK, (GROUPS_WRITTEN,)))
+        with self._grouped_lock:
+            if self._grouped is None or self._grouped[0] != mark:
+                self._grouped = (mark, Groups.read(self._store))
+            return self._grouped[1]
+
+    @_guarded
+    def versions(self, rowid: int) -> list[ArticleRow]:
+        """Every article asking the question of article ``rowid``, itself included: the
+        articles whose titles are the same but for case, spacing and the punctuation
+        that ends them ("What is an acid?", "what is an acid"), filed under several
+        subjects or dates. Newest first, then by subject; [] for an unknown rowid. A
+        stub is a version of nothing: its list is itself."""
+        return queries.versions(self._store, rowid)
 
     def _words(self) -> Vocabulary:
         """The library's vocabulary, read again after the catalog was written."""

@@ -34,6 +34,7 @@ class _StoredArticle(NamedTuple):
     kind: str
     is_stub: int
     title_sort: str
+    grp: int | None
     subject_name: str  # the subject's most common spelling
     answer: bytes  # packed
 
@@ -74,6 +75,13 @@ def problem_count(store: Store) -> tuple[int, int]:
     return counts.get("error", 0), counts.get("warning", 0)
 
 
+# How many articles ask the question of article ``a``: its title group's, counted in
+# the group index (a stub, of no group, is one).
+_VERSIONS_SQL = (
+    "CASE WHEN a.grp IS NULL THEN 1 ELSE (SELECT count(*) FROM articles v WHERE v.grp = a.grp) END"
+)
+
+
 def rows(store: Store, rowids: Sequence[int]) -> list[ArticleRow]:
     """List rows for these ids, in the order given."""
     if not rowids:
@@ -83,15 +91,35 @@ def rows(store: Store, rowids: Sequence[int]) -> list[ArticleRow]:
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
         marks = ",".join("?" * len(part))
-        for rowid, key, title, subject, date, stub, date_sort in store.query(
+        for rowid, key, title, subject, date, stub, date_sort, versions in store.query(
             "SELECT a.rowid, a.key, a.title, coalesce(s.name, a.subject), a.date, a.is_stub, "
-            "a.date_sort "
+            f"a.date_sort, {_VERSIONS_SQL} "
             f"FROM articles a LEFT JOIN subjects s ON s.key = a.subject_key "
             f"WHERE a.rowid IN ({marks})",
             part,
         ):
-            found[rowid] = ArticleRow(rowid, key, title, subject, date, bool(stub), date_sort)
+            found[rowid] = ArticleRow(
+                rowid, key, title, subject, date, bool(stub), date_sort, versions
+            )
     return [found[r] for r in ids if r in found]
+
+
+def versions(store: Store, rowid: int) -> list[ArticleRow]:
+    """Every article asking the question of article ``rowid`` (its title group), itself
+    included: newest first, then by subject; [] when there is no such article."""
+    found = store.query("SELECT grp FROM articles WHERE rowid = ?", (rowid,))
+    if not found:
+        return []
+    ((group,),) = found
+    if group is None:
+        return rows(store, [rowid])
+    ids = store.query(
+        "SELECT v.rowid FROM articles v LEFT JOIN subjects s ON s.key = v.subject_key "
+        "WHERE v.grp = ? ORDER BY v.date_sort DESC, coalesce(s.name, v.subject) COLLATE NOCASE, "
+        "v.rowid",
+        (group,),
+    )
+    return rows(store, [r for (r,) in ids])
 
 
 def article(store: Store, rowid: int) -> Article | None:

@@ -66,15 +66,25 @@ class RefreshReport:
 
 @dataclass(slots=True)
 class SearchResult:
-    """Matching row ids in display order, and the query as parsed."""
+    """Matching row ids in display order, and the query as parsed.
+
+    A search grouped by question (``group=True``) has a row per question: ``total``
+    counts those rows, ``articles`` the articles they stand for (every version that
+    matched). Not grouped, or made by hand, both are the number of rows."""
 
     rowids: array
     query: ParsedQuery = field(default_factory=ParsedQuery)
     ranked: bool = False
     truncated: bool = False  # stopped at the limit: there may be more matches
+    articles: int = -1  # the matching articles the rows stand for (-1: one per row)
+
+    def __post_init__(self) -> None:
+        if self.articles < 0:
+            self.articles = len(self.rowids)
 
     @property
     def total(self) -> int:
+        """The rows: questions when grouped, else articles."""
         return len(self.rowids)
 
 

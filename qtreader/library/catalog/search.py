@@ -10,6 +10,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from ..query import ParsedQuery, exclusion_expression, fts_expression, parse_query
+from .groups import Groups
 from .queries import count as count_articles
 from .queries import rows
 from .results import MARK_END, MARK_START, SearchHit, SearchResult
@@ -71,13 +72,18 @@ def filters(
 
 
 def list_rowids(
-    store: Store, subject: str | None, include_stubs: bool, sort: str = "title"
+    store: Store,
+    subject: str | None,
+    include_stubs: bool,
+    sort: str = "title",
+    groups: Groups | None = None,
 ) -> array:
     """Every article (of a subject) in ``sort`` order (title order for "relevance"), as
-    row ids."""
+    row ids; with ``groups``, each question once (the first of its versions listed)."""
     where, params = filters(subject, include_stubs, [])
     order = _order_sql(sort)
-    return store.rowids(f"SELECT a.rowid AS id FROM articles a {where} ORDER BY {order}", params)
+    rowids = store.rowids(f"SELECT a.rowid AS id FROM articles a {where} ORDER BY {order}", params)
+    return groups.collapse(rowids).rowids if groups else rowids
 
 
 def _text_of(table: str) -> str:
@@ -114,8 +120,39 @@ def search(
     typing: bool,
     limit: int | None,
     sort: str = "relevance",
+    groups: Groups | None = None,
 ) -> SearchResult:
-    """Articles matching ``text``, best first (see Catalog.search)."""
+    """Articles matching ``text``, best first (see Catalog.search); with ``groups``,
+    each question once: its best-ranked version (the first in ``sort`` order)."""
+    if not groups:
+        return _search(store, text, subject, include_stubs, quick, typing, limit, sort)
+    if not limit:
+        result = _search(store, text, subject, include_stubs, quick, typing, None, sort)
+        rowids, articles, _ = groups.collapse(result.rowids)
+        return replace(result, rowids=rowids, articles=articles)
+    # A few more rows than asked for, as versions are left out (11% of a real library's
+    # articles have some); more again while versions still leave the limit unfilled.
+    fetch = limit + limit // 4 + 8
+    while True:
+        result = _search(store, text, subject, include_stubs, quick, typing, fetch, sort)
+        rowids, articles, more = groups.collapse(result.rowids, limit)
+        if len(rowids) >= limit or not result.truncated:
+            truncated = more or result.truncated
+            return replace(result, rowids=rowids, articles=articles, truncated=truncated)
+        fetch *= 4
+
+
+def _search(
+    store: Store,
+    text: str,
+    subject: str | None,
+    include_stubs: bool,
+    quick: bool,
+    typing: bool,
+    limit: int | None,
+    sort: str = "relevance",
+) -> SearchResult:
+    """Articles matching ``text``, best first, every version of a question."""
     order = _order_sql(sort)
     parsed = parse_query(text, typing=typing)
     where, params = filters(subject, include_stubs, parsed.subjects)

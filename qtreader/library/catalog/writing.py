@@ -31,6 +31,8 @@ from .schema import (
     DELETE_QUICK,
     FTS_COLUMNS_SQL,
     FTS_SOURCE_COLUMNS,
+    GROUPS_FINGERPRINT,
+    GROUPS_WRITTEN,
     INDEXES,
     INSERT_ANSWER,
     INSERT_ARTICLE,
@@ -80,6 +82,7 @@ class Writer:
         self._keys: dict[str, str] = {}  # the key (url) of each article written: its file
         self._relink = Relink()  # what the links need looked at again
         self._subjects_changed = cold  # the subjects table is counted again
+        self._groups_changed = cold  # title groups may differ: GROUPS_WRITTEN is set anew
         # The words of short fields indexed or unindexed (see _words); None: all of them.
         self._words_touched: set[str] | None = None if cold else set()
         self._short_fields_written = 0
@@ -187,7 +190,7 @@ class Writer:
         """Queue the rows of a new article; its rowid."""
         self._rowid += 1
         rowid = self._rowid
-        self._subjects_changed = True
+        self._subjects_changed = self._groups_changed = True
         self._relink.written.append(rowid)
         self._relink.claims.append(rowid)
         pending = self._pending
@@ -243,6 +246,9 @@ class Writer:
             resolve_links(self.conn, self._relink)
         if self._subjects_changed:
             count_subjects(self.conn)
+        if self._groups_changed:
+            (mark,) = self.conn.execute(GROUPS_FINGERPRINT).fetchone()
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (GROUPS_WRITTEN, mark))
         self._words()
 
     def _words(self) -> None:
@@ -337,6 +343,8 @@ class Writer:
             self._relink.claims.append(rowid)
         if not changed.keys().isdisjoint(SUBJECT_COLUMNS):
             self._subjects_changed = True
+        if "grp" in changed:
+            self._groups_changed = True
 
     def _reindex(
         self, rowid: int, row: ArticleValues, answer: bytes, fts: bool, quick: bool
@@ -378,7 +386,7 @@ class Writer:
         self._note_words(*quick_row(fts_values)[1:])
         self._relink.written.append(rowid)
         self._relink.claims.append(rowid)
-        self._subjects_changed = True
+        self._subjects_changed = self._groups_changed = True
 
     # -- articles that go ----------------------------------------------------------
 
@@ -390,7 +398,7 @@ class Writer:
         conn.execute("DELETE FROM answers WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
         self._relink.touched.append(rowid)
-        self._subjects_changed = True
+        self._subjects_changed = self._groups_changed = True
 
     def _demote(self, path: str, winner: str, key: str) -> None:
         """Skip the article of an unchanged file that another file's url now claims."""
