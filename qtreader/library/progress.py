@@ -570,9 +570,12 @@ class _Catalog(Protocol):
 
 
 class _SubjectCount(Protocol):
-    key: str
-    name: str
-    count: int
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def count(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
