@@ -366,6 +366,21 @@ class CountingCatalog:
     def rows(self, rowids):
         return self.catalog.rows(rowids)
 
+    def count(self, include_stubs=True):
+        return self.catalog.count(include_stubs)
+
+    def list_rowids(self, subject=None, include_stubs=False, sort="title"):
+        return self.catalog.list_rowids(subject, include_stubs, sort)
+
+
+@pytest.fixture(params=["lookups", "read-all"])
+def either_way(request, monkeypatch):
+    """Marks found by a query each, or by reading every row of the catalog once."""
+    if request.param == "read-all":
+        monkeypatch.setattr(progress_module, "_READ_ALL_AT", 0)
+        monkeypatch.setattr(progress_module, "_READ_ALL_SHARE", 0)
+    return request.param
+
 
 def small_library(root: Path) -> None:
     for n in range(3):
@@ -378,7 +393,7 @@ def small_library(root: Path) -> None:
                   subject="Chemistry", answer="x", no_index=True)  # fmt: skip
 
 
-def test_progress_per_subject_and_for_the_library(tmp_path):
+def test_progress_per_subject_and_for_the_library(tmp_path, either_way):
     root = tmp_path / "lib"
     small_library(root)
     store = ProgressStore(root)
@@ -430,7 +445,7 @@ def test_resolving_again_looks_up_only_the_new_marks(tmp_path):
         assert not third.is_read("/bio/1") and third.is_read("/bio/2")
 
 
-def test_a_moved_file_is_found_again_by_its_url(tmp_path):
+def test_a_moved_file_is_found_again_by_its_url(tmp_path, either_way):
     root = tmp_path / "lib"
     write_article(root, "a/q.md", title="Moving", url="/q/moving", id="7", answer="x")
     store = ProgressStore(root)
@@ -447,7 +462,7 @@ def test_a_moved_file_is_found_again_by_its_url(tmp_path):
         assert resolved.is_read("/q/moving")
 
 
-def test_a_moved_file_without_url_is_found_again_by_id_and_title(tmp_path):
+def test_a_moved_file_without_url_is_found_again_by_id_and_title(tmp_path, either_way):
     root = tmp_path / "lib"
     write_article(root, "a/q.md", title="No url", id="31", answer="x")
     write_article(root, "a/other.md", title="Other", id="32", answer="x")
@@ -474,7 +489,7 @@ def test_a_moved_file_without_url_is_found_again_by_id_and_title(tmp_path):
         assert not after.is_read("b/q.md") and len(store.load()) == 0
 
 
-def test_a_changed_url_is_found_again_by_id_and_title(tmp_path):
+def test_a_changed_url_is_found_again_by_id_and_title(tmp_path, either_way):
     root = tmp_path / "lib"
     write_article(root, "s/a.md", title="Renamed", url="/old", id="9", answer="x")
     store = ProgressStore(root)
@@ -493,6 +508,30 @@ def test_a_changed_url_is_found_again_by_id_and_title(tmp_path):
         gone = resolve_marks(cat, store.load())
         assert gone.rowids == frozenset() and gone.missing == 1
         assert len(store.load()) == 1  # the mark is kept: the file may come back
+
+
+def test_two_marks_of_one_article_count_it_once(tmp_path):
+    root = tmp_path / "lib"
+    write_article(root, "a/q.md", title="Twice", id="5", subject="Biology", answer="x")
+    store = ProgressStore(root)
+    with Catalog(root) as cat:
+        cat.refresh()
+        store.mark_read([ReadMark("a/q.md", title="Twice", id="5")])
+        shutil.move(root / "a", root / "b")
+        cat.refresh()
+        store.mark_read([cat.article(cat.rowid_for_key("b/q.md"))])  # marked again, moved
+        first = resolve_marks(cat, store.load())
+        assert first.progress(cat.subjects()).read == 1
+        assert first.rowids == {cat.rowid_for_key("b/q.md")}
+        assert first.marked_as("b/q.md") == ["b/q.md", "a/q.md"]
+        store.mark_unread(["b/q.md"])
+        second = resolve_marks(cat, store.load(), first)
+        assert second.is_read("b/q.md") and second.progress(cat.subjects()).read == 1
+        store.mark_unread(second.marked_as("b/q.md"))
+        third = resolve_marks(cat, store.load(), second)
+        assert not third.is_read("b/q.md") and third.rowids == set()
+        assert third.progress(cat.subjects()).read == 0
+        assert first.rowids == {cat.rowid_for_key("b/q.md")}  # each result stays as it was
 
 
 # -- scale ---------------------------------------------------------------------------
