@@ -12,6 +12,7 @@ A package, a module per job:
 - ``queries``: rows, whole articles, subjects, problems, finding by reference;
 - ``search``: lists and searches over the FTS indexes, ranking, snippets;
 - ``groups``: versions of a question (a title group), each question once in a list;
+- ``similar``: the articles most like one (more like this);
 - ``indexing``: a refresh (scan, compare, have what changed parsed and written);
 - ``pool``: parsing in worker processes, a few chunks ahead of the writer;
 - ``records``: the rows one parsed file becomes;
