@@ -386,8 +386,10 @@ class _Change:
         index, dead = self.index, self.dead
         if dead and dead >= len(index):  # more dead rows than live ones: drop them
             kept = [self._row(offset) + b"\n" for offset in index]
-            index = array("Q", accumulate((len(row) for row in kept[:-1]), initial=0))
+            starts = accumulate((len(row) for row in kept[:-1]), initial=0) if kept else ()
+            index = array("Q", starts)
             rows, dead = list(kept), 0
+        assert len(index) == len(self.hashes)
         parts: list[bytes | memoryview] = [_bytes(self.hashes), _bytes(index), *rows]
         crc = 0
         for part in parts:

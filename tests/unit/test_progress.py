@@ -180,6 +180,18 @@ def test_dead_rows_are_dropped_once_they_outnumber_the_live_ones():
     assert ProgressStore(LIB).load().keys() == {f"/a/{n}" for n in (0, 5, 6, 7, 8, 9)}
 
 
+def test_removing_every_mark_leaves_a_good_empty_file():
+    store = ProgressStore(LIB)
+    for count in (1, 3, 300):  # one at a time, a few, sorted in
+        store.mark_read([mark(n) for n in range(count)])
+        assert store.mark_unread([f"/a/{n}" for n in range(count)]) == count
+        again = ProgressStore(LIB)
+        assert len(again.load()) == 0 and again.load().stamp is not None
+        assert again.take_messages() == [] and corrupt_copies(store.path) == []
+        assert again.mark_read([mark(7)]) == 1 and again.mark_unread(["/a/7"]) == 1
+    assert ProgressStore(LIB).take_messages() == []
+
+
 def test_load_is_one_stat_while_the_file_is_unchanged():
     store, other = ProgressStore(LIB), ProgressStore(LIB)
     first = store.load()
@@ -487,6 +499,7 @@ def test_a_moved_file_without_url_is_found_again_by_id_and_title(tmp_path, eithe
         assert store.toggle(moved, aliases=resolved.marked_as("b/q.md")) is False
         after = resolve_marks(cat, store.load(), resolved)
         assert not after.is_read("b/q.md") and len(store.load()) == 0
+        assert store.take_messages() == [] and corrupt_copies(store.path) == []
 
 
 def test_a_changed_url_is_found_again_by_id_and_title(tmp_path, either_way):
