@@ -192,6 +192,42 @@ def test_removing_every_mark_leaves_a_good_empty_file():
     assert ProgressStore(LIB).take_messages() == []
 
 
+@pytest.mark.parametrize("hashes", ["real", "few"])
+def test_random_changes_match_a_set(monkeypatch, hashes):
+    """Random marks and unmarks by two stores, against a plain set: every file read
+    back whole and equal (inserts, sorted merges, dead rows, compaction, collisions)."""
+    monkeypatch.setattr(progress_module, "_BULK", 4)
+    if hashes == "few":  # many keys share a hash
+        real = progress_module.key_hash
+        monkeypatch.setattr(progress_module, "key_hash", lambda key: real(key) % 7)
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    stores = [ProgressStore(LIB), ProgressStore(LIB)]
+    model: set[str] = set()
+    for step in range(250):
+        store = rng.choice(stores)
+        keys = [f"/k/{rng.randrange(12)}" for _ in range(rng.choice((1, 2, 9)))]
+        action = rng.random()
+        if action < 0.5:
+            added = store.mark_read([ReadMark(k, title=f"T {k}") for k in keys])
+            assert added == len(set(keys) - model), (seed, step)
+            model |= set(keys)
+        elif action < 0.85:
+            removed = store.mark_unread(keys)
+            assert removed == len(set(keys) & model), (seed, step)
+            model -= set(keys)
+        else:
+            now_read = store.toggle(ReadMark(keys[0], title="t"))
+            assert now_read == (keys[0] not in model), (seed, step)
+            model ^= {keys[0]}
+        fresh = ProgressStore(LIB)
+        marks = fresh.load()
+        assert marks.keys() == model, (seed, step)
+        assert all(k in marks for k in model) and "/k/none" not in marks
+        assert fresh.take_messages() == [], (seed, step)
+    assert corrupt_copies(stores[0].path) == []
+
+
 def test_load_is_one_stat_while_the_file_is_unchanged():
     store, other = ProgressStore(LIB), ProgressStore(LIB)
     first = store.load()
