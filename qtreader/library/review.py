@@ -155,6 +155,8 @@ class ReviewCard:
             added = dt.datetime.fromisoformat(data["added"])
             if card.due.tzinfo is None or added.tzinfo is None:
                 return None
+            if card.step is not None and type(card.step) is not int:
+                return None  # fsrs would fail at its next grade
             texts = [str(data.get(name) or "") for name in ("url", "id", "title", "subject")]
         except (KeyError, TypeError, ValueError, AttributeError):
             return None

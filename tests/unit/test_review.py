@@ -240,6 +240,8 @@ def test_entries_of_the_wrong_shape_are_dropped():
         {"key": "/no/card"},
         {**good, "key": "/bad/due", "card": {**good["card"], "due": "yesterday"}},
         {**good, "key": "/naive", "card": {**good["card"], "due": "2026-03-02T09:00:00"}},
+        {**good, "key": "/step", "card": {**good["card"], "step": "1"}},
+        {**good, "key": "/state", "card": {**good["card"], "state": 9}},
         {**good, "key": ""},
     ]
     data["study"] = {"bookmarks": "yes", "subjects": ["Biology", 3]}
