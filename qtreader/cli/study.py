@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 
 from ..library.bookmarks import BookmarkStore
 from ..library.catalog import Catalog
-from ..library.progress import ProgressStore, ReadMark, StoreReadOnly, resolve_marks
 from ..library.settings import load_settings
+from ..library.store import StoreReadOnly
 from ..library.text import counted, subject_key
 from .common import (
     EXIT_OK,
@@ -35,6 +35,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from ..library.progress import ProgressStore, ReadMark
     from ..library.review import Study
 
 EXPORT_KIND = "qtreader-progress"
@@ -81,6 +82,10 @@ def _told(store: _Telling) -> None:
 
 
 def cmd_progress(args: argparse.Namespace, out: TextIO) -> int:
+    # Imported here, as the review's: every qtreader command (the reader's launch too)
+    # imports this module, and needs neither.
+    from ..library.progress import ProgressStore
+
     root = resolve_library(args.path, "reading", "its folder")
     store = ProgressStore(root)
     try:
@@ -100,6 +105,8 @@ def cmd_progress(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _progress(args: argparse.Namespace, catalog: Catalog, store: ProgressStore, out: TextIO) -> int:
+    from ..library.progress import resolve_marks
+
     include_stubs = load_settings()[0].show_stubs
     wanted = _subjects_starting(catalog, args.subject, include_stubs) if args.subject else None
     marks = store.load()
@@ -185,6 +192,8 @@ def _read_file(name: str) -> bytes:
 
 
 def _imported_mark(item: object) -> ReadMark | None:
+    from ..library.progress import ReadMark
+
     if not isinstance(item, dict):
         return None
     key = item.get("key")
@@ -217,6 +226,8 @@ def _import(name: str, catalog: Catalog, store: ProgressStore, out: TextIO) -> i
             raise ValueError("its marks are not a list")
     except (ValueError, KeyError, UnicodeDecodeError, RecursionError) as exc:
         raise UserError(f"{escaped(name)} is not a qtreader progress export: {exc}") from exc
+    from ..library.progress import resolve_marks
+
     marks = [m for m in (_imported_mark(i) for i in raw) if m is not None]
     added = store.merge(marks)
     there = len(marks) - added
