@@ -61,7 +61,8 @@ def search_result(
     (a list with no query has no relevance: it is in title order then)."""
     if parse_query(text).is_empty:
         order = "title" if sort == "relevance" else sort
-        return SearchResult(catalog.list_rowids(scope.subject, show_stubs, sort=order))
+        rowids = catalog.list_rowids(scope.subject, show_stubs, sort=order, group=True)
+        return SearchResult(rowids, articles=_articles_in(catalog, scope, show_stubs))
     return catalog.search(
         text,
         subject=scope.subject,
@@ -69,7 +70,15 @@ def search_result(
         quick=not full,
         limit=None if full else QUICK_LIMIT,  # the full search follows
         sort=sort,
+        group=True,  # a question once, however many versions of it there are
     )
+
+
+def _articles_in(catalog: Catalog, scope: Scope, show_stubs: bool) -> int:
+    """How many articles a scope holds (its list has a row per question)."""
+    if scope.subject is None:
+        return catalog.count(show_stubs)
+    return sum(s.count for s in catalog.subjects(show_stubs) if s.key == scope.subject)
 
 
 def read_marks(user: UserFiles) -> tuple[set[str], dict[str, str], int]:

@@ -188,7 +188,9 @@ class ArticleOpener:
             if article is None:
                 screen.notify("That article is no longer in the library.", severity="warning")
                 return
-            links: list[RelatedLink] = await self._in_thread(lambda: catalog.answer_links(article))
+            links, versions = await self._in_thread(
+                lambda: (catalog.answer_links(article), catalog.versions(rowid))
+            )
         except WorkerFailed as failed:
             self._unreadable(catalog, failed.error)
             return
@@ -204,6 +206,7 @@ class ArticleOpener:
                 bookmarked=screen.is_bookmarked(article.key),
                 note=screen.note_of(article.key),
                 answer_links=links,
+                versions=versions,
                 transform=self._math_transform(),
             )
             view.highlight_terms(terms)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +13,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...library.text import clean_line
-from ..widgets.outline import OutlineEntry
+from ..widgets.outline import OutlineEntry, answer_outline
+
+if TYPE_CHECKING:
+    from ..widgets.article_view import ArticleView
 
 
 class OutlineScreen(ModalScreen[int | None]):
@@ -48,3 +53,22 @@ class OutlineScreen(ModalScreen[int | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def show_outline(view: ArticleView) -> None:
+    """The outline screen for the open answer; the article scrolled to what is chosen."""
+    if view.article is None:
+        return
+    entries = answer_outline(view)
+    if not entries:
+        view.notify("This answer has no headings or numbered items.", timeout=3)
+        return
+    here = round(view.scroll_y)
+    current = max((n for n, entry in enumerate(entries) if entry.top <= here), default=0)
+
+    def chosen(index: int | None) -> None:
+        if index is not None:
+            view.scroll_to(y=entries[index].top, animate=False, immediate=True)
+        view.focus(scroll_visible=False)
+
+    view.app.push_screen(OutlineScreen(view.article.title, entries, current), chosen)

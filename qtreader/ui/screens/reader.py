@@ -337,6 +337,10 @@ class ReaderScreen(Screen[None]):
     def follow_href(self, href: str) -> None:
         self.opener.follow_href(href)
 
+    @on(ArticleView.VersionChosen)
+    def _version_chosen(self, event: ArticleView.VersionChosen) -> None:
+        self.open_rowid(event.rowid)
+
     @on(ArticleView.LinkPointed)
     def _link_pointed(self, event: ArticleView.LinkPointed) -> None:
         self.query_one("#status", StatusBar).point(event.where)

@@ -43,6 +43,7 @@ class ListEntry:
     marked: bool = False  # bookmarked
     missing: bool = False  # a bookmark whose article is gone
     note: str = ""
+    versions: int = 1  # articles asking this question (the list shows it once)
 
 
 class RowSource:
@@ -119,6 +120,7 @@ class CatalogRows(RowSource):
                     self._date(row),
                     row.rowid,
                     self.is_marked(row.key),
+                    versions=row.versions,
                 )
             )
         self._pages[number] = page
@@ -196,6 +198,8 @@ def row_meta(entry: ListEntry) -> str:
     """The row's second thought: a bookmark's note first (it is what was meant to be
     remembered), then subject and date."""
     parts = [p for p in (entry.subject, entry.date) if p]
+    if entry.versions > 1:
+        parts.append(f"{entry.versions} versions")
     if entry.note:
         parts.insert(0, f"✎ {entry.note}")
     return " · ".join(parts)

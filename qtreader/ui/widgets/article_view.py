@@ -19,14 +19,14 @@ from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from ...library.export import article_link, article_markdown
-from ...library.models import Article, RelatedLink
+from ...library.models import Article, ArticleRow, RelatedLink
 from ..textual_internals import MarkdownBlock, block_content
 from .answer_markdown import AnswerMarkdown
 from .article_stops import ArticleStops, describe_link
 from .compact_list import line_of
 from .find_bar import FindBar
 from .link_item import LinkItem
-from .outline import show_outline
+from .versions import versions_line
 
 # Matches are marked quietly (a long answer with many of them stayed readable only so);
 # the current one of find stands out.
@@ -98,10 +98,18 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("shift+tab", "stop(-1)", "Previous link", show=False, id="view.previous_link"),
         Binding("enter", "follow_link", "Follow link", id="view.follow_link"),
         Binding("t", "outline", "Outline", show=False, id="view.outline"),
+        Binding("v", "next_version", "Next version", show=False, id="view.next_version"),
     ]
 
     class ShowMore(Message):
         pass
+
+    class VersionChosen(Message):
+        """Another version of the open question (same title, another subject or date)."""
+
+        def __init__(self, rowid: int):
+            self.rowid = rowid
+            super().__init__()
 
     class LinkPointed(Message):
         """The link marked in the answer's text changed: where it goes, or "" for none."""
@@ -125,11 +133,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.stops = ArticleStops(self)
         # The answer's links into the library, by href: what a marked link leads to.
         self._answer_links: dict[str, RelatedLink] = {}
+        self.versions: list[ArticleRow] = []  # of the open question, itself included
 
     def compose(self):
         with Vertical(id="column"):
             yield Static(id="title")
             yield Static(id="meta")
+            yield Static(id="versions")
             yield Static(id="note")
             yield Static(id="question")
             yield AnswerMarkdown(id="answer", open_links=False)
@@ -176,7 +186,15 @@ class ArticleView(VerticalScroll, can_focus=True):
         for key, what in self.WELCOME:
             keys.add_row(key, what)
         self.query_one("#meta", Static).update(Group(intro, Padding(keys, (0, 0, 0, 2))))
-        for name in ("#note", "#question", "#answer", "#partial", "#more", "#keywords"):
+        for name in (
+            "#note",
+            "#versions",
+            "#question",
+            "#answer",
+            "#partial",
+            "#more",
+            "#keywords",
+        ):
             self.query_one(name).display = False
         for section in self.query(".links-section"):
             section.display = False
@@ -188,6 +206,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         bookmarked: bool = False,
         note: str = "",
         answer_links: list[RelatedLink] | None = None,
+        versions: list[ArticleRow] | None = None,
         chars: int = PART_CHARS,
         transform=None,
     ) -> None:
@@ -205,6 +224,11 @@ class ArticleView(VerticalScroll, can_focus=True):
         if article.is_stub:
             meta += "  (a stub: the generator could not answer)"
         self.query_one("#meta", Static).update(Text(meta))
+        self.versions = versions or []
+        shown = self.query_one("#versions", Static)
+        shown.display = len(self.versions) > 1
+        if shown.display:
+            shown.update(versions_line(self.versions, article.rowid))
         question = self.query_one("#question", Static)
         show_question = bool(article.question) and article.question.strip() != article.title.strip()
         question.display = show_question
@@ -327,7 +351,16 @@ class ArticleView(VerticalScroll, can_focus=True):
         # Once laid out: the answer's height is not known before.
         self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False, immediate=True)
 
+    def action_next_version(self) -> None:
+        """The next version of the question (round to the first after the last)."""
+        rowids = [row.rowid for row in self.versions]
+        if len(rowids) > 1 and self.article is not None and self.article.rowid in rowids:
+            after = (rowids.index(self.article.rowid) + 1) % len(rowids)
+            self.post_message(self.VersionChosen(rowids[after]))
+
     def action_outline(self) -> None:
+        from ..screens.outline import show_outline  # the outline screen knows this view
+
         show_outline(self)
 
     # -- Tab through the article -----------------------------------------------------

@@ -76,24 +76,3 @@ def _rows(block: MarkdownOrderedList, origin: int, depth: int) -> list[OutlineEn
         if isinstance(row, Widget):
             found.append(OutlineEntry(f"{symbol} {lead_of(first)}", depth, row.region.y - origin))
     return found
-
-
-def show_outline(view: ArticleView) -> None:
-    """The outline screen for the open answer; the article scrolled to what is chosen."""
-    from ..screens.outline import OutlineScreen  # the screen imports this module
-
-    if view.article is None:
-        return
-    entries = answer_outline(view)
-    if not entries:
-        view.notify("This answer has no headings or numbered items.", timeout=3)
-        return
-    here = round(view.scroll_y)
-    current = max((n for n, entry in enumerate(entries) if entry.top <= here), default=0)
-
-    def chosen(index: int | None) -> None:
-        if index is not None:
-            view.scroll_to(y=entries[index].top, animate=False, immediate=True)
-        view.focus(scroll_visible=False)
-
-    view.app.push_screen(OutlineScreen(view.article.title, entries, current), chosen)

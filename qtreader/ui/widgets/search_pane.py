@@ -328,17 +328,27 @@ class SearchPane(Vertical):
             cursor = rows.index_of_rowid(self.article_rowid) or 0
         self.article_list.set_source(rows, result.query.terms(), cursor, self._empty_message(scope))
         self._shown()
-        total = catalog.count(self.show_stubs)
-        where = f" in {scope.name}" if scope.kind == "subject" else ""
-        label = f"{result.total:,} of {total:,}{where}"
-        if not parse_query(self.query_text).is_empty:
-            more = "+" if result.truncated else ""
-            label = f"{result.total:,}{more} of {total:,} match{where}"
+        label = self._count_label(result, scope, catalog.count(self.show_stubs))
         if result.query.warning:  # a query past the limits: said, not silently cut
             label += f" · {result.query.warning}"
         if self.sort != "relevance":  # the default order goes without saying
             label += f" · {_SORT_NAMES[self._list_sort()]}"
         self._count(label)
+
+    def _count_label(self, result: SearchResult, scope: Scope, total: int) -> str:
+        """ "12 of 74 match", or when a question has versions, what each number counts:
+        "12 questions match (15 articles)", "70 questions, 74 articles in Biology"."""
+        where = f" in {scope.name}" if scope.kind == "subject" else ""
+        more = "+" if result.truncated else ""
+        found = f"{result.total:,}{more}"
+        searched = not parse_query(self.query_text).is_empty
+        if result.articles != result.total:
+            questions = f"{found} {'question' if result.total == 1 else 'questions'}"
+            articles = counted(result.articles, "article")
+            if searched:
+                return f"{questions} match ({articles}){where}"
+            return f"{questions}, {articles}{where}"
+        return f"{found} of {total:,} match{where}" if searched else f"{found} of {total:,}{where}"
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
