@@ -13,7 +13,7 @@ from typing import TextIO
 
 from .. import __version__
 from ..library.catalog import CatalogError
-from . import articles, bookmarks, config
+from . import articles, bookmarks, config, serve, study
 from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -36,6 +36,9 @@ COMMANDS: dict[str, Command] = {
     "index": Command(articles.index_arguments, articles.cmd_index),
     "bookmarks": Command(bookmarks.add_arguments, bookmarks.run),
     "config": Command(config.add_arguments, config.run),
+    "progress": Command(study.progress_arguments, study.cmd_progress),
+    "review": Command(study.review_arguments, study.cmd_review),
+    "serve": Command(serve.add_arguments, serve.run),
 }
 
 
