@@ -559,6 +559,40 @@ def test_a_changed_url_is_found_again_by_id_and_title(tmp_path, either_way):
         assert len(store.load()) == 1  # the mark is kept: the file may come back
 
 
+@pytest.mark.parametrize("window", [4096, 0])
+def test_resolving_step_by_step_equals_resolving_from_nothing(tmp_path, monkeypatch, window):
+    """Random changes, each resolved from the last result, against a resolution from
+    nothing: the same rows, counts, moved keys and missing marks."""
+    monkeypatch.setattr(progress_module, "_WINDOW_MOST", window)  # 0: as if all changed
+    root = tmp_path / "lib"
+    for n in range(24):
+        subject = ("Biology", "Chemistry", "Physics")[n % 3]
+        url = {"url": f"/q/{n}"} if n % 4 else {}  # every fourth is known by its path
+        write_article(root, f"{subject}/a{n}.md", title=f"Q {n}", id=str(n), subject=subject,
+                      answer="x", **url)  # fmt: skip
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    store = ProgressStore(root)
+    with Catalog(root) as cat:
+        cat.refresh()
+        keys = [r.key for r in cat.rows(list(cat.list_rowids()))] + ["/not/here", "/gone/too"]
+        subjects = cat.subjects()
+        resolved = resolve_marks(cat, store.load())
+        for step in range(60):
+            chosen = rng.sample(keys, rng.choice((1, 1, 2, 5)))
+            if rng.random() < 0.6:
+                store.mark_read([ReadMark(k, title="t") for k in chosen])
+            else:
+                store.mark_unread(chosen)
+            marks = store.load()
+            resolved = resolve_marks(cat, marks, resolved)
+            fresh = resolve_marks(cat, marks)
+            assert set(resolved.rowids) == set(fresh.rowids), (seed, step)
+            assert resolved.progress(subjects) == fresh.progress(subjects), (seed, step)
+            assert resolved.missing == fresh.missing, (seed, step)
+            assert all(resolved.is_read(k) == (k in marks) for k in keys), (seed, step)
+
+
 def test_two_marks_of_one_article_count_it_once(tmp_path):
     root = tmp_path / "lib"
     write_article(root, "a/q.md", title="Twice", id="5", subject="Biology", answer="x")
