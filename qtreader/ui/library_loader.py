@@ -3,23 +3,32 @@
 The worker posts what it finds to the screen that owns it: the first screen's data
 (:class:`LibraryOpened`), progress while a first index is built, what changed on
 disk since last time (:class:`LibraryRefreshed`), or why it failed.
+
+Once open, the library is watched (library/watch.py): each burst of changes, and each
+refresh asked for (Ctrl+R), brings the catalog up to date in a thread worker, one
+refresh at a time (a change during one asks for one more), and the screen is told
+with :class:`LibraryRefreshed`. Where it cannot be watched, :class:`WatchUnavailable`.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from ..library import paths
 from ..library.catalog import Catalog, CatalogDamaged, CatalogError, RefreshReport
 from ..library.state import StateStore
+from ..library.watch import LibraryWatcher
 from .reading import LibraryCounts, Opening, UserFiles, read_counts, read_opening
 
 LIST_SHOWN_WAIT = 5.0  # seconds the refresh at launch waits for the first list at most
+WATCH_READY_WAIT = 5.0  # seconds the refresh at launch waits for the watch to begin at most
 
 
 class LibraryOpened(Message):
@@ -42,8 +51,19 @@ class LoadFailed(Message):
 
 
 class LibraryRefreshed(Message):
-    def __init__(self, report: RefreshReport, counts: LibraryCounts):
-        self.report, self.counts = report, counts
+    """The catalog was brought up to date with the folder. ``asked``: by the reader
+    (Ctrl+R), which is told even when nothing changed (``report.unchanged``)."""
+
+    def __init__(self, report: RefreshReport, counts: LibraryCounts, asked: bool = False):
+        self.report, self.counts, self.asked = report, counts, asked
+        super().__init__()
+
+
+class WatchUnavailable(Message):
+    """The library's changes do not show by themselves: ``reason``, a sentence."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
         super().__init__()
 
 
@@ -73,9 +93,108 @@ class LibraryLoader:
         self.list_shown = threading.Event()
         self.closing = False
         self._rebuilding = threading.Lock()
+        self.watcher: LibraryWatcher | None = None
+        # The refreshes after launch: one at a time. ``_refreshing`` is set while one
+        # runs (the launch's included) or is about to; a request meanwhile sets
+        # ``_wanted``, and the refresh running does one more.
+        self._refresh_lock = threading.Lock()
+        self._catalog: Catalog | None = None  # set once refreshes can be asked for
+        self._refreshing = False
+        self._wanted = False
+        self._asked = False
 
     def start(self) -> None:
         self.owner.run_worker(self._load, thread=True, exclusive=True, group="index")
+
+    def refresh(self) -> bool:
+        """Bring the catalog up to date now (Ctrl+R), in a thread worker, and say what
+        changed, or that nothing did. False while the library is still being opened."""
+        return self._request(asked=True)
+
+    def _changed(self, _paths: frozenset[str]) -> None:
+        """The watcher saw the library change (in its thread)."""
+        self._request(asked=False)
+
+    def _watch_unavailable(self, reason: str) -> None:
+        """The watcher cannot watch the library, or only in part (in its thread)."""
+        self._post(WatchUnavailable(reason))
+
+    def _post(self, message: Message) -> bool:
+        try:
+            return self.owner.post_message(message)
+        except RuntimeError:  # the app's loop has closed: the reader is gone
+            return False
+
+    def _request(self, asked: bool) -> bool:
+        with self._refresh_lock:
+            if self._catalog is None or self.closing:
+                return False
+            self._wanted = True
+            self._asked = self._asked or asked
+            if self._refreshing:
+                return True  # the refresh running does one more
+            self._refreshing = True
+        # Workers start on the UI thread; this may be the watcher's.
+        try:
+            started = self.owner.call_later(self._start_refreshing)
+        except RuntimeError:  # the app's loop has closed
+            started = False
+        if not started:
+            with self._refresh_lock:
+                self._refreshing = False
+        return started
+
+    def _start_refreshing(self) -> None:
+        if not self.closing:
+            self.owner.run_worker(self._refresh_while_wanted, thread=True, group="refresh")
+        else:
+            with self._refresh_lock:
+                self._refreshing = False
+
+    def _refresh_while_wanted(self) -> None:
+        """Refresh until no refresh is wanted (a thread worker). Only one runs."""
+        try:
+            while True:
+                with self._refresh_lock:
+                    catalog = self._catalog
+                    if not self._wanted or self.closing or catalog is None:
+                        # Under the lock: a request from now on starts a refresh.
+                        self._refreshing = False
+                        return
+                    asked = self._asked
+                    self._wanted = self._asked = False
+                try:
+                    report = catalog.refresh()
+                    counts = read_counts(catalog, self.user, self.show_stubs)
+                except (CatalogError, sqlite3.Error, OSError) as exc:
+                    self._post(LoadFailed(str(exc), opened=True))
+                    continue
+                if asked or not report.unchanged or report.repaired:
+                    self._post(LibraryRefreshed(report, counts, asked))
+        except BaseException:
+            with self._refresh_lock:
+                self._refreshing = False
+            raise
+
+    def _watch(self, catalog: Catalog) -> None:
+        """Refreshes may be asked for from now on; the library is watched from now on
+        (called with a refresh running: the launch's)."""
+        watcher = LibraryWatcher(
+            self.root,
+            self._changed,
+            self._watch_unavailable,
+            # The reader's own files, should the library hold them.
+            ignore=[paths.cache_dir(), paths.data_dir(), paths.config_dir()],
+        )
+        with self._refresh_lock:
+            if self.closing:
+                return
+            self._catalog = catalog
+            self._refreshing = True
+            self.watcher = watcher
+        watcher.start()
+        # Changes made from now on are seen: the refresh that follows misses none.
+        watcher.wait_ready(WATCH_READY_WAIT)
 
     def rebuild(self, catalog: Catalog) -> None:
         """Build a damaged catalog anew in the background; the reader goes on with what
@@ -95,8 +214,12 @@ class LibraryLoader:
         self.owner.post_message(LibraryRefreshed(report, counts))
 
     def close(self) -> None:
-        self.closing = True
+        with self._refresh_lock:
+            self.closing = True
+            watcher = self.watcher
         self.list_shown.set()  # a refresh waiting for the first list: not needed now
+        if watcher is not None:
+            watcher.stop(timeout=0.5)  # within a few tens of ms (watch.py)
 
     def _opening(self, catalog: Catalog) -> Opening:
         return read_opening(catalog, self.user, self.state, self.root, self.show_stubs)
@@ -116,10 +239,9 @@ class LibraryLoader:
             post(LoadFailed(str(exc), opened=False))
             return
         try:
-            has_articles = catalog.count() > 0
-            opening = self._opening(catalog) if has_articles else None
+            opening = self._opening(catalog) if catalog.count() > 0 else None
         except CatalogDamaged:  # built again below, with the progress shown
-            has_articles, opening = False, None
+            opening = None
         except (CatalogError, sqlite3.Error, OSError) as exc:
             post(LoadFailed(str(exc), opened=False))
             return
@@ -133,21 +255,48 @@ class LibraryLoader:
             self.list_shown.wait(LIST_SHOWN_WAIT)
             if worker.is_cancelled or self.closing:
                 return
+        self._watch(catalog)
+        opened = False
         try:
-            report = catalog.refresh(None if has_articles else progress)
+            opened = self._refresh_at_launch(catalog, opening, progress)
+        finally:
+            if opened:
+                self._refresh_while_wanted()  # what changed meanwhile, if anything
+            else:
+                self._unwatch()
+
+    def _refresh_at_launch(
+        self, catalog: Catalog, opening: Opening | None, progress: Callable[[int, int], None]
+    ) -> bool:
+        """Bring the catalog up to date with the folder (a first build when ``opening``
+        is None) and tell the screen; whether the library is open."""
+        worker = get_current_worker()
+        post = self.owner.post_message
+        first_build = opening is None
+        try:
+            report = catalog.refresh(progress if first_build else None)
             counts = None
-            if opening is None:  # a first build
+            if opening is None:
                 opening = self._opening(catalog)
             elif not report.unchanged:
                 counts = read_counts(catalog, self.user, self.show_stubs)
         except _Closing:
-            return
+            return False
         except (CatalogError, sqlite3.Error, OSError) as exc:
-            post(LoadFailed(str(exc), opened=has_articles))
-            return
+            post(LoadFailed(str(exc), opened=not first_build))
+            return not first_build
         if worker.is_cancelled:
-            return
-        if not has_articles:
+            return False
+        if first_build:
             post(LibraryOpened(catalog, opening))
         elif counts is not None:
             post(LibraryRefreshed(report, counts))
+        return True
+
+    def _unwatch(self) -> None:
+        """The library did not open: nothing to watch or refresh."""
+        with self._refresh_lock:
+            self._catalog, watcher, self.watcher = None, self.watcher, None
+            self._refreshing = self._wanted = self._asked = False
+        if watcher is not None:
+            watcher.stop()

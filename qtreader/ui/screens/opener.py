@@ -9,6 +9,7 @@ is drawn, so "[" pressed while an article is still being drawn goes back from it
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from textual.worker import WorkerFailed, WorkType
@@ -16,7 +17,7 @@ from textual.worker import WorkerFailed, WorkType
 from ...library.catalog import Catalog, CatalogDamaged, CatalogError
 from ...library.export import article_link
 from ...library.links import LinkKind, classify_url
-from ...library.models import RelatedLink
+from ...library.models import Article, ArticleRow, RelatedLink
 from ...library.query import parse_query
 from ...library.text import clean_line
 from ..state import Navigation, Visit
@@ -36,6 +37,7 @@ class ArticleOpener:
         self.screen = screen
         self.nav = Navigation()
         self.show_math = True  # LaTeX shown as Unicode; "$" shows the raw source
+        self._said_gone: str | None = None  # the open article whose file went, once said
 
     def open_rowid(
         self, rowid: int, *, key: str | None = None, record: bool = True, focus: bool = True
@@ -89,6 +91,76 @@ class ArticleOpener:
             view = self.screen.view
             place = Visit(article.key, view.scroll_y, view.focused_link())
             self._open_at(article.rowid, key=None, record=False, focus=False, place=place)
+
+    def reload_in_place(self) -> None:
+        """After the library changed on disk: the open article read again and, if it
+        changed, drawn again where the reader is in it (said); if its file is gone,
+        that is said once and what is shown stays. The list's selection is left alone."""
+        article = self.screen.article
+        if article is None or self.screen.catalog is None:
+            return
+
+        async def reload() -> None:
+            await self._reload(article)
+
+        work: WorkType[None] = reload
+        self.screen.run_worker(work, exclusive=True, group="reload")
+
+    async def _reload(self, shown: Article) -> None:
+        screen = self.screen
+        catalog = screen.catalog
+        if catalog is None:
+            return
+
+        def read() -> tuple[Article | None, list[RelatedLink], list[ArticleRow]]:
+            rowid = catalog.rowid_for_key(shown.key)
+            fresh = catalog.article(rowid) if rowid is not None else None
+            if rowid is None or fresh is None:
+                return None, [], []
+            return fresh, catalog.answer_links(fresh), catalog.versions(rowid)
+
+        try:
+            fresh, links, versions = await self._in_thread(read)
+        except WorkerFailed as failed:
+            self._unreadable(catalog, failed.error)
+            return
+        if screen.article is not shown:
+            return  # another article was opened meanwhile
+        if fresh is None:
+            if self._said_gone != shown.key:
+                self._said_gone = shown.key
+                screen.notify(
+                    "This article's file was deleted or moved out of the library; it "
+                    "stays on screen until you open another.",
+                    severity="warning",
+                    timeout=8,
+                )
+            return
+        self._said_gone = None
+        view, pane = screen.view, screen.search_pane
+        if fresh == shown and versions == view.versions:
+            return
+        # Its backlinks may change with other files: said only when its own did.
+        changed = replace(fresh, backlinks=[], rowid=None) != replace(
+            shown, backlinks=[], rowid=None
+        )
+        scroll_y, link = view.scroll_y, view.focused_link() if view.has_focus_within else None
+        terms = parse_query(pane.query_text).terms() if pane.scope.kind != "bookmarks" else []
+        screen.article = fresh
+        pane.article_rowid = fresh.rowid  # moved: a new row
+        with screen.app.batch_update():
+            await view.show(
+                fresh,
+                bookmarked=screen.is_bookmarked(fresh.key),
+                note=screen.note_of(fresh.key),
+                answer_links=links,
+                versions=versions,
+                transform=self._math_transform(),
+            )
+            view.highlight_terms(terms)
+            view.return_to(scroll_y, link)
+        if changed:
+            screen.notify("This article changed on disk: it is shown as it is now.", timeout=3)
 
     def toggle_math(self) -> None:
         """Math as Unicode, or as its LaTeX source: the article is drawn again, in place."""

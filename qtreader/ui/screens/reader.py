@@ -30,6 +30,7 @@ from ..library_loader import (
     LibraryRefreshed,
     LoadFailed,
     LoadProgress,
+    WatchUnavailable,
 )
 from ..reading import LibraryCounts, Opening, UserFiles
 from ..state import BOOKMARKS, HISTORY, Scope
@@ -86,6 +87,9 @@ class ReaderScreen(Screen[None]):
         Binding("e", "edit_note", "Edit note", id="reader.edit_note"),
         Binding("escape", "escape", "Back to the list", show=False, id="reader.escape"),
         Binding("exclamation_mark", "problems", "Files skipped", show=False, id="reader.problems"),
+        Binding(
+            "ctrl+r", "refresh_library", "Refresh the library", show=False, id="reader.refresh"
+        ),
         Binding("s", "focus_subjects", "Go to subjects", show=False, id="reader.subjects"),
         Binding("l", "focus_list", "Go to the list", show=False, id="reader.list"),
         Binding("ctrl+f", "find", "Find", id="reader.find"),
@@ -223,10 +227,15 @@ class ReaderScreen(Screen[None]):
 
     @on(LibraryRefreshed)
     def _refreshed(self, message: LibraryRefreshed) -> None:
-        """The library changed on disk since the catalog was last brought up to date."""
+        """The library changed on disk (since the last launch, or as it is read), or a
+        refresh was asked for (Ctrl+R)."""
         if self.catalog is None:
             return
         report = message.report
+        if report.unchanged and not report.repaired:
+            if message.asked:
+                self.notify("The library is up to date.", timeout=3)
+            return
         self._show_counts(message.counts)
         if report.repaired:
             self.notify("The catalog was damaged; it has been built again.", timeout=6)
@@ -239,6 +248,11 @@ class ReaderScreen(Screen[None]):
             f"{report.removed:,} removed.",
             timeout=4,
         )
+        self.opener.reload_in_place()  # the open article as it is now, if it changed
+
+    @on(WatchUnavailable)
+    def _watch_unavailable(self, message: WatchUnavailable) -> None:
+        self.notify(f"{message.reason} Ctrl+R refreshes it.", severity="warning", timeout=12)
 
     def _show_counts(self, counts: LibraryCounts) -> None:
         self._set_marks(counts.marked, counts.notes)
@@ -415,6 +429,10 @@ class ReaderScreen(Screen[None]):
     def action_problems(self) -> None:
         if self.catalog is not None:
             self.app.push_screen(ProblemsScreen(self.catalog.problems()))
+
+    def action_refresh_library(self) -> None:
+        if not self.loader.refresh():
+            self.notify("The library is still being read.", timeout=3)
 
     # -- bookmarks -------------------------------------------------------------
 
