@@ -1,4 +1,5 @@
-"""What a write leaves to do: links pointed at their articles, subjects counted again."""
+"""What a write leaves to do: links pointed at their articles, subjects and the versions
+of questions counted again."""
 
 from __future__ import annotations
 
@@ -77,6 +78,29 @@ def _mark_pending(conn: sqlite3.Connection, relink: Relink) -> None:
             "OR l.id IN (SELECT id FROM articles WHERE rowid IN claims AND id != '') "
             "OR l.title IN (SELECT title FROM articles WHERE rowid IN claims AND title != '')"
         )
+
+
+# A refresh that touched more title groups than this counts them all again (45 ms at
+# 150,000 articles) rather than each one.
+_RECOUNT_GROUPS = 1_000
+
+
+def count_versions(conn: sqlite3.Connection, touched: set[int] | None) -> None:
+    """Keep the versioned table: the title groups of more than one article, counted.
+    ``touched``: the groups articles joined or left (None: every group, a first build)."""
+    if touched is None or len(touched) > _RECOUNT_GROUPS:
+        conn.execute("DELETE FROM versioned")
+        conn.execute(
+            "INSERT INTO versioned SELECT grp, count(*) FROM articles WHERE grp IS NOT NULL "
+            "GROUP BY grp HAVING count(*) > 1"
+        )
+        return
+    for group in sorted(touched):
+        ((n,),) = conn.execute("SELECT count(*) FROM articles WHERE grp = ?", (group,))
+        if n > 1:
+            conn.execute("INSERT OR REPLACE INTO versioned VALUES (?, ?)", (group, n))
+        else:
+            conn.execute("DELETE FROM versioned WHERE grp = ?", (group,))
 
 
 def count_subjects(conn: sqlite3.Connection) -> None:

@@ -75,11 +75,9 @@ def problem_count(store: Store) -> tuple[int, int]:
     return counts.get("error", 0), counts.get("warning", 0)
 
 
-# How many articles ask the question of article ``a``: its title group's, counted in
-# the group index (a stub, of no group, is one).
-_VERSIONS_SQL = (
-    "CASE WHEN a.grp IS NULL THEN 1 ELSE (SELECT count(*) FROM articles v WHERE v.grp = a.grp) END"
-)
+# How many articles ask the question of article ``a``: its title group's count if it
+# has versions, else one.
+_VERSIONS_SQL = "coalesce((SELECT v.count FROM versioned v WHERE v.grp = a.grp), 1)"
 
 
 def rows(store: Store, rowids: Sequence[int]) -> list[ArticleRow]:

@@ -7,8 +7,10 @@ from __future__ import annotations
 # 9: the FTS indexes stem words (porter), and the exact index of short fields and its
 # vocabulary are new (issue 22). An older catalog is built again at opening.
 # 10: each article's title group (articles.grp), for the versions of a question (issue
-# 21), and the mark of its writes in meta (GROUPS_WRITTEN).
-SCHEMA_VERSION = 10
+# 21), and their mark in meta (GROUPS_WRITTEN).
+# 11: the groups of more than one article, counted (versioned): reading the articles
+# that have versions took 52 ms at 150,000 articles without it, 7 with it.
+SCHEMA_VERSION = 11
 
 SCHEMA = f"""
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
@@ -48,6 +50,9 @@ CREATE TABLE links(
 );
 CREATE TABLE problems(path TEXT NOT NULL, line INTEGER, reason TEXT NOT NULL, severity TEXT);
 CREATE TABLE subjects(key TEXT PRIMARY KEY, name TEXT NOT NULL, count INTEGER, stubs INTEGER);
+-- The title groups of more than one article (the questions that have versions), with
+-- their articles counted: kept by each write (derived.count_versions).
+CREATE TABLE versioned(grp INTEGER PRIMARY KEY, count INTEGER NOT NULL);
 -- The FTS index reads its text through this view, which unpacks the answers.
 CREATE VIEW articles_text AS
     SELECT a.rowid AS rowid, a.title, a.question, unzip(t.answer) AS answer, a.keywords, a.subject
@@ -115,6 +120,7 @@ ARTICLE_COLUMNS = (
     "date", "date_sort", "author", "url", "kind", "is_stub", "title_sort", "grp",
 )  # fmt: skip
 ARTICLE_COLUMNS_SQL = ", ".join(ARTICLE_COLUMNS)
+GRP = ARTICLE_COLUMNS.index("grp")
 FTS_COLUMNS_SQL = "title, question, answer, keywords, subject"
 QUICK_COLUMNS = ("title", "question", "keywords")
 QUICK_COLUMNS_SQL = ", ".join(QUICK_COLUMNS)
@@ -145,14 +151,20 @@ DELETE_EXACT = f"INSERT INTO exact(exact, rowid, {QUICK_COLUMNS_SQL}) VALUES ('d
 # segments, numbered by a counter of writes). The vocabulary suggestions come from (the
 # words table) is read again when it changes.
 EXACT_WRITTEN = "SELECT group_concat(hex(block)) FROM exact_data WHERE id IN (1, 10)"
-# The meta row that tells the title groups apart: after a write that may have changed
-# them (an article added, removed, retitled, made a stub or no longer one), a
-# fingerprint of every (rowid, group), so that a catalog's grouped rows in memory (see
-# facade.Catalog._groups) are read again when it differs. Of the content only: a fresh
-# build and a rebuild of one library are the same file. 10-20 ms at 150,000 articles
-# (the group index read once), only when groups may have changed.
+# The meta row that tells the title groups apart: after a write that changed them (an
+# article added, removed, retitled, made a stub or no longer one), a fingerprint of
+# every (rowid, group) of the articles that have versions, so that a catalog's copy of
+# those in memory (see facade.Catalog._groups) is read again when it differs. Of the
+# content only: a fresh build and a rebuild of one library are the same file.
 GROUPS_WRITTEN = "groups"
 GROUPS_FINGERPRINT = (
-    "SELECT count(*) || '.' || coalesce(sum(rowid * (grp % 2147483647) % 4294967311), 0) "
-    "FROM articles WHERE grp IS NOT NULL"
+    "SELECT count(*) || '.' || coalesce(sum(a.rowid * (a.grp % 2147483647) % 4294967311), 0) "
+    "FROM versioned v CROSS JOIN articles a INDEXED BY articles_group ON a.grp = v.grp"
+)
+# The articles that have versions, and their title groups: 17 ms at 150,000 articles
+# (8,300 groups looked up in the group index; CROSS JOIN keeps that order: left to
+# itself SQLite walked the whole index, 45 ms).
+VERSIONED_ARTICLES = (
+    "SELECT a.rowid, a.grp FROM versioned v CROSS JOIN articles a INDEXED BY articles_group "
+    "ON a.grp = v.grp"
 )

@@ -82,7 +82,11 @@ def list_rowids(
     row ids; with ``groups``, each question once (the first of its versions listed)."""
     where, params = filters(subject, include_stubs, [])
     order = _order_sql(sort)
-    rowids = store.rowids(f"SELECT a.rowid AS id FROM articles a {where} ORDER BY {order}", params)
+    # A subject's articles are read from the subject index and sorted: left to itself,
+    # SQLite walked every article by date to list a subject newest first (373 ms
+    # against 11 for the largest subject of 150,000 articles, measured).
+    source = "articles a" if subject is None else "articles a INDEXED BY articles_subject"
+    rowids = store.rowids(f"SELECT a.rowid AS id FROM {source} {where} ORDER BY {order}", params)
     return groups.collapse(rowids).rowids if groups else rowids
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from ..models import Severity
 from ..scan import FileEntry, scan_order_key
 from ..text import clean_line
-from .derived import Relink, count_subjects, resolve_links
+from .derived import Relink, count_subjects, count_versions, resolve_links
 from .records import (
     ArticleValues,
     LinkValues,
@@ -33,6 +33,7 @@ from .schema import (
     FTS_SOURCE_COLUMNS,
     GROUPS_FINGERPRINT,
     GROUPS_WRITTEN,
+    GRP,
     INDEXES,
     INSERT_ANSWER,
     INSERT_ARTICLE,
@@ -82,7 +83,9 @@ class Writer:
         self._keys: dict[str, str] = {}  # the key (url) of each article written: its file
         self._relink = Relink()  # what the links need looked at again
         self._subjects_changed = cold  # the subjects table is counted again
-        self._groups_changed = cold  # title groups may differ: GROUPS_WRITTEN is set anew
+        # The title groups an article joined or left (see derived.count_versions);
+        # None: all of them.
+        self._groups_touched: set[int] | None = None if cold else set()
         # The words of short fields indexed or unindexed (see _words); None: all of them.
         self._words_touched: set[str] | None = None if cold else set()
         self._short_fields_written = 0
@@ -190,7 +193,8 @@ class Writer:
         """Queue the rows of a new article; its rowid."""
         self._rowid += 1
         rowid = self._rowid
-        self._subjects_changed = self._groups_changed = True
+        self._subjects_changed = True
+        self._touch_group(row.grp)
         self._relink.written.append(rowid)
         self._relink.claims.append(rowid)
         pending = self._pending
@@ -246,7 +250,9 @@ class Writer:
             resolve_links(self.conn, self._relink)
         if self._subjects_changed:
             count_subjects(self.conn)
-        if self._groups_changed:
+        touched = self._groups_touched
+        if touched is None or touched:
+            count_versions(self.conn, touched)
             (mark,) = self.conn.execute(GROUPS_FINGERPRINT).fetchone()
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (GROUPS_WRITTEN, mark))
         self._words()
@@ -344,7 +350,8 @@ class Writer:
         if not changed.keys().isdisjoint(SUBJECT_COLUMNS):
             self._subjects_changed = True
         if "grp" in changed:
-            self._groups_changed = True
+            self._touch_group(old[GRP])
+            self._touch_group(changed["grp"])
 
     def _reindex(
         self, rowid: int, row: ArticleValues, answer: bytes, fts: bool, quick: bool
@@ -386,7 +393,8 @@ class Writer:
         self._note_words(*quick_row(fts_values)[1:])
         self._relink.written.append(rowid)
         self._relink.claims.append(rowid)
-        self._subjects_changed = self._groups_changed = True
+        self._subjects_changed = True
+        self._touch_group(row.grp)
 
     # -- articles that go ----------------------------------------------------------
 
@@ -394,11 +402,14 @@ class Writer:
         """Remove an article; the links into it are looked at again."""
         self._unindex(rowid)
         conn = self.conn
+        if self._groups_touched is not None:
+            for (group,) in conn.execute("SELECT grp FROM articles WHERE rowid = ?", (rowid,)):
+                self._touch_group(group)
         conn.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM answers WHERE rowid = ?", (rowid,))
         conn.execute("DELETE FROM links WHERE src = ?", (rowid,))
         self._relink.touched.append(rowid)
-        self._subjects_changed = self._groups_changed = True
+        self._subjects_changed = True
 
     def _demote(self, path: str, winner: str, key: str) -> None:
         """Skip the article of an unchanged file that another file's url now claims."""
@@ -434,6 +445,11 @@ class Writer:
                 self._note_words(*row)
 
     # -- helpers -------------------------------------------------------------------
+
+    def _touch_group(self, group: int | None) -> None:
+        """An article joined or left title group ``group`` (None: none, a stub)."""
+        if self._groups_touched is not None and group is not None:
+            self._groups_touched.add(group)
 
     def _path_for_key(self, key: str) -> str | None:
         found = self.conn.execute(
