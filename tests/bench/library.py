@@ -3,7 +3,8 @@
 Everything is drawn from fixed seeds, so the same ``n`` always gives the same library:
 Zipf-distributed words, titles from templates, answers of 1-8 KB (median ~4.6 KB) made
 of numbered lists of bold-led items, 40 subjects, 0-5 related links each (some dangling,
-some repeated), ~1% duplicate ids and some LaTeX. :func:`prepare_library` writes one (or
+some repeated), ~1% duplicate ids, ~11% of articles versions of a question (sharing
+its title with others, as in a real library) and some LaTeX. :func:`prepare_library` writes one (or
 reuses one written before for the same ``n``); :func:`plan_library` and
 :func:`render_article` are also used by tests/unit/test_fastyaml.py.
 """
@@ -23,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: versions of a question at the real rate (2026-12-05)
 MARKER = ".qtbench.json"  # hidden: the library scan skips dot files
 SEED = 20240815
 
@@ -191,12 +192,14 @@ BASE_DATE = dt.date(2022, 1, 1)  # articles are dated within 1,300 days of it
 
 
 def plan_library(n: int, vocab: Vocabulary, seed: int = SEED) -> list[Plan]:
-    """Every article's plan, drawn from one random stream in three steps: the articles,
-    ~1% of them made copies of others, then each one's related links."""
+    """Every article's plan, drawn from one random stream in four steps: the articles,
+    ~1% of them made copies of others, versions of questions up to VERSIONED of the
+    articles, then each one's related links."""
     rng = random.Random(seed + 1)
     slugs: list[set[str]] = [set() for _ in SUBJECTS]  # per subject, as planned
     plans = [_plan_article(rng, vocab, i, subject, slugs) for i, subject in _subjects(rng, n)]
     _copy_some(rng, plans, slugs)
+    _version_some(rng, plans, slugs)
     by_subject: list[list[int]] = [[] for _ in SUBJECTS]
     for p in plans:
         by_subject[p[1]].append(p[0])
@@ -250,6 +253,43 @@ def _copy_some(rng: random.Random, plans: list[list[Any]], slugs: list[set[str]]
         slugs[copy[1]].add(original[3])
         copy[3:7] = original[3:7]
         copy[9:12] = original[9:12]
+
+
+# A real library (35,915 articles): 4,073 share their exact title with another, in
+# 2,032 groups, nearly all pairs (the same question under several subjects or dates).
+VERSIONED = 0.113  # of the articles, in a group sharing a title
+GROUP_SIZES = ((2, 96), (3, 3), (4, 0.7), (5, 0.3))  # articles in a group: weight
+
+
+def _version_some(rng: random.Random, plans: list[list[Any]], slugs: list[set[str]]) -> None:
+    """Make groups of articles ask one question until VERSIONED of them share a title
+    (templates and copies already make ~2% do): each version keeps its subject (a
+    third move to the first one's), id and date, takes the question's title and topic,
+    and has an answer of its own; its url is the question's with "-2", "-3"… after it."""
+    n = len(plans)
+    counts: dict[str, int] = {}
+    for p in plans:
+        counts[p[4]] = counts.get(p[4], 0) + 1
+    grouped = sum(c for c in counts.values() if c > 1)
+    free = [i for i, p in enumerate(plans) if counts[p[4]] == 1]
+    rng.shuffle(free)
+    sizes, weights = zip(*GROUP_SIZES, strict=True)
+    while grouped < VERSIONED * n and len(free) > 5:
+        size = rng.choices(sizes, weights=weights)[0]
+        first, *others = (free.pop() for _ in range(size))
+        question = plans[first]
+        for k, i in enumerate(others, start=2):
+            version = plans[i]
+            if rng.random() < 0.33:
+                version[1], version[2] = question[1], question[2]  # same subject, other date
+            slug = question[3]
+            while slug in slugs[version[1]]:
+                slug = f"{question[3]}-{k}"
+                k += 1
+            slugs[version[1]].add(slug)
+            version[3] = slug
+            version[4], version[5], version[9] = question[4], question[5], question[9]
+        grouped += size
 
 
 def _plan_links(
@@ -422,11 +462,21 @@ def generate_library(root: Path, n: int) -> dict[str, Any]:
         },
         "vocabulary": len(vocab.content) + len(FUNCTION_WORDS),
         "duplicate_ids": n - len({p[6] for p in plans}),
+        "versioned": _versioned(plans),
         "links": sum(len(p[13]) for p in plans),
         "latex": sum("m" in p[12] for p in plans),
     }
     (root / MARKER).write_text(json.dumps(stats, indent=1))
     return stats
+
+
+def _versioned(plans: Sequence[Plan]) -> dict[str, int]:
+    """How many articles share their title with another, in how many groups."""
+    counts: dict[str, int] = {}
+    for p in plans:
+        counts[p[4]] = counts.get(p[4], 0) + 1
+    sizes = [c for c in counts.values() if c > 1]
+    return {"articles": sum(sizes), "groups": len(sizes), "largest": max(sizes, default=0)}
 
 
 def prepare_library(keep: Path | None, n: int, scratch: Path) -> tuple[Path, dict[str, Any], bool]:

@@ -6,6 +6,7 @@ Each runs against the catalog in the user cache folder (the benchmark points
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -158,16 +159,28 @@ SEARCH_CAP = 10.0  # seconds: a search still running then is interrupted and cou
 
 
 def ui_quick_limit() -> int | None:
-    """The ``limit`` the reader passes to its per-keystroke search, if it uses one."""
-    try:
-        from qtreader.ui.screens import reader
-    except ImportError:
-        return None
-    return getattr(reader, "QUICK_LIMIT", None)
+    """The ``limit`` the reader passes to its per-keystroke search, if it uses one
+    (qtreader.ui.reading since 2026-12-05, the reader screen before)."""
+    for name in ("qtreader.ui.reading", "qtreader.ui.screens.reader"):
+        try:
+            module = __import__(name, fromlist=["QUICK_LIMIT"])
+        except ImportError:
+            continue
+        limit = getattr(module, "QUICK_LIMIT", None)
+        if limit:
+            return int(limit)
+    return None
+
+
+def groups_supported(catalog: Any) -> bool:
+    """Whether the catalog measured lists and searches a question once (issue 21)."""
+    import inspect
+
+    return "group" in inspect.signature(catalog.search).parameters
 
 
 def _capped_search(
-    catalog: Any, text: str, quick: bool, limit: int | None, cap: float
+    catalog: Any, text: str, quick: bool, limit: int | None, cap: float, group: bool = False
 ) -> tuple[float, int]:
     """(seconds, hits) of one search; hits is -1 when it was interrupted at ``cap``."""
     conn = catalog._reader  # this thread's connection, which the search will use
@@ -175,7 +188,9 @@ def _capped_search(
     timer.start()
     start = time.perf_counter()
     try:
-        kwargs = {"limit": limit} if limit else {}
+        kwargs: dict[str, Any] = {"limit": limit} if limit else {}
+        if group:
+            kwargs["group"] = True
         hits = catalog.search(text, quick=quick, typing=True, **kwargs).total
     except sqlite3.OperationalError:
         hits = -1
@@ -192,17 +207,27 @@ def search_figures(
 
     catalog = Catalog(root)
     out: dict[str, Any] = {}
-    modes: list[tuple[str, bool, int | None]] = [("quick", True, None), ("full", False, None)]
+    modes: list[tuple[str, bool, int | None, bool]] = [
+        ("quick", True, None, False),
+        ("full", False, None, False),
+    ]
     limit = ui_quick_limit()
     if limit:
-        modes.insert(0, ("quick-ui", True, limit))
-    for mode, quick, lim in modes:
+        modes.insert(0, ("quick-ui", True, limit, False))
+    if groups_supported(catalog):  # a question once, as the reader asks (issue 21)
+        if limit:
+            modes.insert(1, ("quick-ui grouped", True, limit, True))
+        modes.append(("full grouped", False, None, True))
+    for mode, quick, lim, group in modes:
         per_query = []
         for q in queries:
-            first, hits = _capped_search(catalog, q, quick, lim, SEARCH_CAP)  # warms caches
+            first, hits = _capped_search(catalog, q, quick, lim, SEARCH_CAP, group)  # warms
             times = [first]
             if first < 1.0:
-                times = [_capped_search(catalog, q, quick, lim, SEARCH_CAP)[0] for _ in range(runs)]
+                times = [
+                    _capped_search(catalog, q, quick, lim, SEARCH_CAP, group)[0]
+                    for _ in range(runs)
+                ]
             per_query.append((median(times), q, hits))
             if first >= 1.0:
                 shown = "interrupted" if hits < 0 else f"{hits:,} hits"
@@ -219,6 +244,68 @@ def search_figures(
         }
     catalog.close()
     return out
+
+
+def list_figures(root: Path, runs: int = 7) -> dict[str, Any]:
+    """``list_rowids`` as the reader lists (every article, and the largest subject; by
+    title and newest first), each question once where the catalog can (issue 21):
+    medians over ``runs``. Also the first grouped list after a write, which reads the
+    articles that have versions again."""
+    from qtreader.library.catalog import Catalog
+
+    catalog = Catalog(root)
+    grouping = groups_supported(catalog)
+    largest = max(catalog.subjects(), key=lambda s: s.count)
+    out: dict[str, Any] = {"subject": largest.name}
+    for scope in (None, largest.key):
+        for sort in ("title", "newest"):
+            for group in (False, True) if grouping else (False,):
+                kwargs: dict[str, Any] = {"sort": sort}
+                if group:
+                    kwargs["group"] = True
+                rows = len(catalog.list_rowids(scope, **kwargs))  # warm
+                times = [
+                    timed(functools.partial(catalog.list_rowids, scope, **kwargs))
+                    for _ in range(runs)
+                ]
+                name = (
+                    f"{'all' if scope is None else 'subject'} {sort}{' grouped' if group else ''}"
+                )
+                out[name] = {"median": median(times), "rows": rows}
+    if grouping:
+        reads = []
+        for _ in range(runs):
+            catalog._grouped = None  # as after a write: read again at the next grouped list
+            reads.append(timed(catalog._groups))
+        out["groups read"] = {"median": median(reads), "rows": len(catalog._groups().of)}
+    catalog.close()
+    return out
+
+
+def similar_figures(root: Path, count: int = 200) -> dict[str, Any] | None:
+    """``Catalog.similar(rowid)`` for ``count`` random articles, each asked once (as
+    opening it does), then the same again: median and p95 of each round (issue 23)."""
+    from qtreader.library.catalog import Catalog
+
+    catalog = Catalog(root)
+    if not hasattr(catalog, "similar"):
+        catalog.close()
+        return None
+    listed = list(catalog.list_rowids())
+    sample = random.Random(SEED + 11).sample(listed, min(count, len(listed)))
+    first = [timed(functools.partial(catalog.similar, rowid)) for rowid in sample]
+    again = [timed(functools.partial(catalog.similar, rowid)) for rowid in sample]
+    found = [len(catalog.similar(rowid)) for rowid in sample[:50]]
+    catalog.close()
+    return {
+        "articles": len(sample),
+        "median": median(first),
+        "p95": percentile(first, 95),
+        "max": max(first),
+        "again_median": median(again),
+        "again_p95": percentile(again, 95),
+        "empty": sum(1 for n in found if not n),
+    }
 
 
 def pick_articles(root: Path, count: int = 20) -> list[int]:

@@ -99,6 +99,8 @@ def figures_table(fig: dict[str, Any]) -> Table:
     table = Table()
     _library_rows(table, fig)
     _search_rows(table, fig["search"])
+    if fig.get("lists"):
+        _list_rows(table, fig["lists"])
     article = fig["article"]
     table.add(
         f"open an article: catalog.article() (~{article['answer_bytes'] / 1024:.1f} KB answers)",
@@ -106,6 +108,15 @@ def figures_table(fig: dict[str, Any]) -> Table:
         "≤ 150 ms",
         _status(article["median"], 0.150),
     )
+    if fig.get("similar"):
+        similar = fig["similar"]
+        table.add(
+            f"similar articles: catalog.similar() ({similar['articles']} random articles)",
+            f"{_ms(similar['median'])} (p95 {_ms(similar['p95'])}, max {_ms(similar['max'])}; "
+            f"asked again {_ms(similar['again_median'])}, p95 {_ms(similar['again_p95'])})",
+            "≤ 30 ms",
+            _status(similar["p95"], 0.030),
+        )
     if fig["ui"] is not None:
         _ui_rows(table, fig["ui"])
     if fig.get("felt") is not None:
@@ -154,19 +165,47 @@ def _library_rows(table: Table, fig: dict[str, Any]) -> None:
         )
 
 
+def _list_rows(table: Table, lists: dict[str, Any]) -> None:
+    for name, figure in lists.items():
+        if name == "subject":
+            continue
+        if name == "groups read":
+            table.add(
+                "the articles with versions read again (first grouped list after a write)",
+                f"{_ms(figure['median'])} ({figure['rows']:,} articles)",
+                "—",
+                "info",
+            )
+            continue
+        scope = "every article" if name.startswith("all") else f"subject {lists['subject']}"
+        how = name.split(" ", 1)[1].replace("grouped", "(a question once)")
+        table.add(
+            f"list {scope}, {how}",
+            f"{_ms(figure['median'])} ({figure['rows']:,} rows)",
+            "—",
+            "info",
+        )
+
+
 def _search_rows(table: Table, search: dict[str, Any]) -> None:
     target_mode = "quick-ui" if "quick-ui" in search else "quick"
     labels = {
         "quick-ui": f"per keystroke as the UI runs it (quick, limit={search.get('quick-ui', {}).get('limit')})",
+        "quick-ui grouped": f"per keystroke as the UI runs it, a question once (quick, limit={search.get('quick-ui', {}).get('limit')}, group)",
         "quick": "quick (titles/questions/keywords), no limit",
         "full": "full text (after a pause)",
+        "full grouped": "full text, a question once (group)",
     }
-    for mode in ("quick-ui", "quick", "full"):
+    for mode in ("quick-ui", "quick-ui grouped", "quick", "full", "full grouped"):
         if mode not in search:
             continue
         label = labels[mode]
         s = search[mode]
-        info = "" if mode == target_mode else " (info: target is for the per-keystroke search)"
+        info = (
+            ""
+            if mode in (target_mode, "quick-ui grouped")
+            else " (info: target is for the per-keystroke search)"
+        )
         table.add(
             f"search {label}, median of 50 queries",
             _ms(s["median"]),

@@ -18,10 +18,12 @@ from .library import Vocabulary, prepare_library
 from .measure import (
     article_figures,
     cold_index,
+    list_figures,
     pick_articles,
     refresh_figures,
     search_figures,
     search_queries,
+    similar_figures,
 )
 from .report import EXPLANATIONS, details, figures_table
 from .tools import machine_info
@@ -105,8 +107,15 @@ def describe_library(
         f"- {len(files):,} files, {library_bytes / 1e6:,.0f} MB; answers {ab['min']:,} / "
         f"{ab['median']:,} / {ab['p95']:,} / {ab['max']:,} bytes (min / median / p95 / max); "
         f"{gen['vocabulary']:,}-word vocabulary; {gen['links']:,} related links; "
-        f"{gen['duplicate_ids']:,} duplicate ids; {gen['latex']:,} answers with LaTeX\n"
+        f"{gen['duplicate_ids']:,} duplicate ids; {gen['latex']:,} answers with LaTeX"
     )
+    versioned = gen.get("versioned")
+    if versioned:
+        log(
+            f"- {versioned['articles']:,} articles share their title with another, in "
+            f"{versioned['groups']:,} groups (at most {versioned['largest']} in one)"
+        )
+    log("")
     return root, {"generation": gen, "library_bytes": library_bytes, "files": files}
 
 
@@ -124,16 +133,22 @@ def library_figures(root: Path, repeat: int, files: Sequence[str], log: Log) -> 
     refresh = refresh_figures(root, repeat, files, log)
     log("Search …")
     search = search_figures(root, search_queries(Vocabulary()), runs=5, log=log)
+    log("Lists …")
+    lists = list_figures(root)
     log("Open …")
     rowids = pick_articles(root)
     article = article_figures(root, rowids)
+    log("Similar …")
+    similar = similar_figures(root)
     return {
         "cold": cold,
         "catalog_bytes": catalog_bytes,
         "refresh": refresh,
         "search": search,
+        "lists": lists,
         "rowids": rowids,
         "article": article,
+        "similar": similar,
     }
 
 
