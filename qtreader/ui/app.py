@@ -28,7 +28,7 @@ SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 class ReaderApp(App[None]):
     TITLE = "qtreader"
-    CSS_PATH = [STYLES / "reader.tcss", STYLES / "dialogs.tcss"]
+    CSS_PATH = [STYLES / "reader.tcss", STYLES / "dialogs.tcss", STYLES / "review.tcss"]
     COMMANDS = App.COMMANDS | {GoToArticle, GoToSubject}
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
