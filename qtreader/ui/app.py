@@ -14,6 +14,7 @@ from .commands import GoToArticle, GoToSubject
 from .keymap import check_keymap
 from .screens.help import HelpScreen
 from .screens.reader import ReaderScreen
+from .screens.review import ReviewScreen
 from .textual_internals import install_patches
 from .widgets.answer_markdown import CodeBlock
 from .widgets.article_list import ArticleList
@@ -57,6 +58,8 @@ class ReaderApp(App[None]):
             column_width=settings.column_width,
             follow_external_links=settings.follow_external_links,
             date_format=settings.date_format,
+            read_after_seconds=settings.read_after_seconds,
+            read_at_end=settings.read_at_end,
         )
         if settings.keys:
             bindings = [b for _, group in self.help_sources() for b in group]
@@ -93,6 +96,7 @@ class ReaderApp(App[None]):
             ("Search", list(SearchPane.BINDINGS)),
             ("Article", [*ArticleView.BINDINGS, *LinkItem.BINDINGS, *CodeBlock.BINDINGS]),
             ("Find in article", list(FindBar.BINDINGS)),
+            ("Review", list(ReviewScreen.BINDINGS)),
             ("Everywhere", list(self.BINDINGS)),
         ]
 

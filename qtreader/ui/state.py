@@ -37,6 +37,7 @@ ALL = Scope()
 BOOKMARKS = Scope("bookmarks", None, "Bookmarks")
 # Not "History": a library may have a subject of that name.
 HISTORY = Scope("history", None, "Recently opened")
+UNREAD = Scope("unread", None, "Unread")  # every article not read yet
 
 
 @dataclass

@@ -136,7 +136,7 @@ async def test_a_multi_megabyte_answer_opens_in_parts(tmp_path):
         await pilot.press("j")
         assert time.perf_counter() - key_started < 2.0
         shown = view.shown_chars
-        await pilot.press("m")
+        await pilot.press("plus")
         await settle(pilot, app, timeout=30)
         assert view.shown_chars > shown
         assert time.perf_counter() - started < 30

@@ -106,7 +106,7 @@ async def _review(pilot, app: ReaderApp, clock=None) -> ReviewScreen:
         reader.catalog,
         reader.library,
         reader.user.bookmarks,
-        reader.opener._math_transform(),
+        reader.opener.math_transform(),
         clock=clock or Clock(),
     )
     app.push_screen(screen)
@@ -279,3 +279,18 @@ async def test_the_screen_is_laid_out_in_a_small_terminal_and_its_keys_have_ids(
     assert {"review.study", "review.skip", "review.close"} <= ids
     assert all(b.id and b.id.startswith("review.") and b.description for b in ReviewScreen.BINDINGS)
     assert screen.ready
+
+
+async def test_r_in_the_reader_opens_the_review_and_esc_comes_back():
+    from ui_support import SAMPLE
+
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        app.reader.search_pane.article_list.focus()
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.reader

@@ -155,7 +155,7 @@ class ArticleOpener:
                 note=screen.note_of(fresh.key),
                 answer_links=links,
                 versions=versions,
-                transform=self._math_transform(),
+                transform=self.math_transform(),
             )
             view.highlight_terms(terms)
             view.return_to(scroll_y, link)
@@ -279,7 +279,7 @@ class ArticleOpener:
                 note=screen.note_of(article.key),
                 answer_links=links,
                 versions=versions,
-                transform=self._math_transform(),
+                transform=self.math_transform(),
             )
             view.highlight_terms(terms)
             pane.follow(article)
@@ -288,9 +288,23 @@ class ArticleOpener:
                 view.return_to(place.scroll_y, link if focus else None)
             if focus and link is None:
                 view.focus()
+        screen.progress.opened(article)  # read once open a while
+        # The articles most like it: after the open is painted, never slowing it.
+        screen.call_after_refresh(self._show_similar, catalog, rowid)
         if record:
             # After the article is painted: the history thread would slow the layout.
             screen.call_after_refresh(screen.bookmarking.record_history, article)
+
+    def _show_similar(self, catalog: Catalog, rowid: int) -> None:
+        async def similar() -> None:
+            try:
+                rows = await self._in_thread(lambda: catalog.similar(rowid))
+            except WorkerFailed:
+                return  # "Similar" is a help, not the article: a failed read says nothing
+            await self.screen.view.show_similar(rowid, rows)
+
+        work: WorkType[None] = similar
+        self.screen.run_worker(work, exclusive=True, group="similar")
 
     async def _in_thread(self, read: Callable[[], T]) -> T:
         """``read`` in a thread worker (the catalog's reads wait on disk)."""
@@ -312,7 +326,7 @@ class ArticleOpener:
             )
         self.screen.notify(message, severity="error", timeout=15)
 
-    def _math_transform(self) -> Callable[[str], str]:
+    def math_transform(self) -> Callable[[str], str]:
         """Math as Unicode, or (with "$") its LaTeX source shown character for character."""
         from ...library.mathtext import has_math, render_math, show_math_source
 

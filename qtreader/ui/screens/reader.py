@@ -16,11 +16,12 @@ from textual.containers import Horizontal
 from textual.css.scalar import Scalar
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown
+from textual.widgets import Footer, Markdown
 
 from ...library.bookmarks import BookmarkStore, HistoryStore
 from ...library.catalog import Catalog, CatalogDamaged, CatalogError
 from ...library.models import Article
+from ...library.progress import ProgressStore
 from ...library.state import Session, StateStore
 from ...library.text import clean_line
 from ..bookmark_actions import BookmarkActions, BookmarkFailed, BookmarksChanged
@@ -33,6 +34,7 @@ from ..library_loader import (
     WatchUnavailable,
 )
 from ..reading import LibraryCounts, Opening, UserFiles
+from ..reading_progress import ProgressChanged, ProgressFailed, ReadingProgress
 from ..state import BOOKMARKS, HISTORY, Scope
 from ..widgets.article_list import ArticleList
 from ..widgets.article_view import ArticleView
@@ -41,14 +43,13 @@ from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from ..widgets.subject_tree import SubjectTree
 from .layout import NARROW_WIDTH, layout_classes, pane_widths
+from .library_events import LibraryEvents
 from .note import NoteScreen
 from .opener import ArticleOpener
 from .problems import ProblemsScreen
-from .targets import bookmark_target, focused_pane, note_target, restore_focus
+from .review import ReviewScreen
+from .targets import action_allowed, bookmark_target, focused_pane, note_target, read_target
 
-# Actions that need an open article, and those of the Bookmarks list.
-ARTICLE_ACTIONS = ("find", "copy", "open_original", "toggle_math")
-BOOKMARK_LIST_ACTIONS = ("remove_bookmark", "edit_note", "undo_remove")
 WATCH_SECONDS = 2.0  # how often the bookmarks and history files are looked at
 BACK_FORWARD = Binding.Group("Back/fwd", compact=True)
 
@@ -80,6 +81,9 @@ class ReaderScreen(Screen[None]):
             group=BACK_FORWARD,
         ),
         Binding("b", "toggle_bookmark", "Bookmark", id="reader.bookmark"),
+        Binding("m", "toggle_read", "Read / unread", show=False, id="reader.read"),
+        Binding("U", "hide_read", "Hide read / show all", show=False, id="reader.hide_read"),
+        Binding("R", "review", "Review what is due", show=False, id="reader.review"),
         Binding("B", "show_bookmarks", "Bookmarks", id="reader.bookmarks"),
         Binding("H", "show_history", "Recently opened", show=False, id="reader.history"),
         Binding("d", "remove_bookmark", "Remove bookmark", id="reader.remove_bookmark"),
@@ -109,6 +113,8 @@ class ReaderScreen(Screen[None]):
         column_width: int = 88,
         follow_external_links: bool = False,
         date_format: str = "YYYY-MM-DD",
+        read_after_seconds: float = 10,
+        read_at_end: bool = True,
     ):
         super().__init__()
         self.base_url = base_url
@@ -121,6 +127,10 @@ class ReaderScreen(Screen[None]):
         self.user = UserFiles(self.library, BookmarkStore(), HistoryStore())
         self.state = StateStore()
         self.bookmarking = BookmarkActions(self, self.user)
+        self.progress = ReadingProgress(
+            self, ProgressStore(self.library), read_after_seconds, read_at_end, show_stubs
+        )
+        self.events = LibraryEvents(self)
         self.loader = LibraryLoader(
             self, root, self.user, self.state, show_stubs, follow_external_links
         )
@@ -136,6 +146,8 @@ class ReaderScreen(Screen[None]):
             self.user,
             show_stubs=show_stubs,
             is_marked=self._marked.__contains__,
+            is_read=self.is_read,
+            unread=self.progress.unread,
             hidden=self.bookmarking.removals.pending.__contains__,
             date_format=date_format,
             id="middle",
@@ -152,7 +164,7 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # The layout classes before the panes are styled: set later, they restyle
         # every widget once more (tens of ms at launch).
-        self._apply_width(update=False)
+        self.apply_width(update=False)
         with Horizontal(id="panes"):
             yield self.subjects
             yield self.search_pane
@@ -163,16 +175,17 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#status", StatusBar).show(self.library_name)
         self.query_one("#column").styles.max_width = self.column_width
-        self._apply_width()
-        self._report_messages(self.user.bookmarks.take_messages())
+        self.apply_width()
+        self.report_messages(self.user.bookmarks.take_messages())
         self.loader.start()
         # Bookmarks added or removed by another qtreader (the CLI) show in the counts.
         self.set_interval(WATCH_SECONDS, self.bookmarking.watch_files)
+        self.set_interval(WATCH_SECONDS, self.progress.watch)
 
     def on_resize(self) -> None:
-        self._apply_width()
+        self.apply_width()
 
-    def _apply_width(self, update: bool = True) -> None:
+    def apply_width(self, update: bool = True) -> None:
         width = self.app.size.width
         self.update_classes(layout_classes(width, self._pane), update=update)
         for footer in self.query(Footer):  # narrow: compact, so that ? and q still show
@@ -185,7 +198,7 @@ class ReaderScreen(Screen[None]):
 
     def _show_pane(self, pane: str) -> None:
         self._pane = pane
-        self._apply_width()
+        self.apply_width()
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         widget = event.widget
@@ -194,7 +207,7 @@ class ReaderScreen(Screen[None]):
                 self._show_pane(container.id or "middle")
                 break
 
-    # -- loading -------------------------------------------------------------
+    # -- loading: what the background work says ----------------------------------
 
     @on(LoadProgress)
     def _progress(self, message: LoadProgress) -> None:
@@ -202,63 +215,39 @@ class ReaderScreen(Screen[None]):
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        if message.opened:
-            self.notify(f"The library could not be re-read: {message.reason}", severity="error")
-            return
-        self.search_pane.show_load_failed(message.reason)
+        self.events.load_failed(message)
 
     def on_library_opened(self, message: LibraryOpened) -> None:
         self._loaded(message.catalog, message.opening)
 
     def _loaded(self, catalog: Catalog, opening: Opening) -> None:
-        self.catalog = catalog
-        self.ready = True
-        pane = self.search_pane
-        pane.open_library(catalog)
-        self._show_counts(opening.counts)
-        self._report_messages(self.state.take_messages())
-        session = opening.session
-        self.subjects.select_scope(opening.scope)
-        typed = pane.restore(opening.scope, session.query, session.list_index, opening.result)
-        focus = None if typed else session.focus  # as it was when the reader closed
-        if opening.article is not None:
-            self.open_rowid(opening.article, key=session.article, focus=focus == "view")
-        restore_focus(self, focus, opening.article is not None)
+        self.events.loaded(catalog, opening)
 
     @on(LibraryRefreshed)
     def _refreshed(self, message: LibraryRefreshed) -> None:
-        """The library changed on disk (since the last launch, or as it is read), or a
-        refresh was asked for (Ctrl+R)."""
-        if self.catalog is None:
-            return
-        report = message.report
-        if report.unchanged and not report.repaired:
-            if message.asked:
-                self.notify("The library is up to date.", timeout=3)
-            return
-        self._show_counts(message.counts)
-        if report.repaired:
-            self.notify("The catalog was damaged; it has been built again.", timeout=6)
-        pane = self.search_pane
-        entry = pane.article_list.entry
-        pane.keep_rowid = entry.rowid if entry is not None else None
-        pane.run_search(full=True)
-        self.notify(
-            f"Library updated: {report.added:,} added, {report.changed:,} changed, "
-            f"{report.removed:,} removed.",
-            timeout=4,
-        )
-        self.opener.reload_in_place()  # the open article as it is now, if it changed
+        self.events.refreshed(message)
 
     @on(WatchUnavailable)
     def _watch_unavailable(self, message: WatchUnavailable) -> None:
         self.notify(f"{message.reason} Ctrl+R refreshes it.", severity="warning", timeout=12)
 
-    def _show_counts(self, counts: LibraryCounts) -> None:
-        self._set_marks(counts.marked, counts.notes)
+    @on(ProgressChanged)
+    def _progress_changed(self, message: ProgressChanged) -> None:
+        self.events.progress_changed(message)
+
+    @on(ProgressFailed)
+    def _progress_failed(self, message: ProgressFailed) -> None:
+        self.notify(f"Reading progress not saved: {message.reason}", severity="error")
+
+    def show_counts(self, counts: LibraryCounts) -> None:
+        self.set_marks(counts.marked, counts.notes)
         self.subjects.fill(counts.total, len(counts.marked), counts.history, counts.subjects)
-        self._apply_width()  # the tree's width follows its labels
+        self.apply_width()  # the tree's width follows its labels
         self.query_one("#status", StatusBar).show(self.library_name, counts.total, counts.skipped)
+
+    def is_read(self, key: str) -> bool | None:
+        """Whether the article is read; None while the library has no read marks."""
+        return self.progress.is_read(key) if self.progress.in_use else None
 
     def is_bookmarked(self, key: str) -> bool:
         return key in self._marked
@@ -266,7 +255,7 @@ class ReaderScreen(Screen[None]):
     def note_of(self, key: str) -> str:
         return self._notes.get(key, "")
 
-    def _set_marks(self, marked: set[str], notes: dict[str, str]) -> bool:
+    def set_marks(self, marked: set[str], notes: dict[str, str]) -> bool:
         """Keep the bookmarked keys and notes; whether they changed."""
         changed = marked != self._marked or notes != self._notes
         # The same set object stays shared with the search pane's rows.
@@ -275,7 +264,7 @@ class ReaderScreen(Screen[None]):
         self._notes = notes
         return changed
 
-    def _report_messages(self, messages: list[str]) -> None:
+    def report_messages(self, messages: list[str]) -> None:
         for message in messages:
             self.notify(message, title="Your data", severity="warning", timeout=20)
 
@@ -392,18 +381,7 @@ class ReaderScreen(Screen[None]):
     # -- focus -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "search" and isinstance(self.app.focused, Input):
-            return False  # "/" is typed into a text field
-        if action in ARTICLE_ACTIONS:
-            return self.article is not None
-        if action == "edit_note" and note_target(self) is not None:
-            return True
-        if action in BOOKMARK_LIST_ACTIONS:
-            if self.scope.kind != "bookmarks":
-                return False
-            if action == "undo_remove":
-                return bool(self.bookmarking.removals)
-        return True
+        return action_allowed(self, action)
 
     # Focus moves with set_focus, at once: Widget.focus() is deferred, and keys
     # typed right after "/" would go to the widget that had the focus before.
@@ -435,6 +413,26 @@ class ReaderScreen(Screen[None]):
             self.notify("The library is still being read.", timeout=3)
 
     # -- bookmarks -------------------------------------------------------------
+
+    def action_review(self) -> None:
+        if self.catalog is not None:  # not while the library is still loading
+            transform = self.opener.math_transform()
+            self.app.push_screen(ReviewScreen(self.catalog, self.library, self.user.bookmarks,
+                                              transform, show_stubs=self.show_stubs))  # fmt: skip
+
+    def action_hide_read(self) -> None:
+        pane = self.search_pane
+        pane.hide_read = not pane.hide_read
+        pane.run_search(full=True)
+
+    def action_toggle_read(self) -> None:
+        if (target := read_target(self)) is not None:
+            self.progress.toggle(target)
+
+    @on(ArticleView.ReachedEnd)
+    def _reached_end(self) -> None:
+        if self.article is not None:
+            self.progress.reached_end(self.article)
 
     def action_toggle_bookmark(self) -> None:
         if self.catalog is None:
@@ -469,22 +467,7 @@ class ReaderScreen(Screen[None]):
 
     @on(BookmarksChanged)
     def _bookmarks_changed(self, message: BookmarksChanged) -> None:
-        changed = self._set_marks(message.marked, message.notes)
-        self._report_messages(self.user.bookmarks.take_messages())
-        if self.article is not None:
-            key = self.article.key
-            self.view.set_bookmarked(key in self._marked, self.note_of(key))
-        self.subjects.update_counts(len(message.marked), message.history)
-        if changed and self.scope.kind == "bookmarks":
-            self.search_pane.reload_saved()
-        elif changed:
-            self.search_pane.article_list.redraw()
-        if message.removal is not None:
-            self.bookmarking.removals.written(message.removal)
-        if message.notice is not None:
-            self.notify(message.notice.text, timeout=message.notice.timeout)
-        if changed or message.removal is not None or message.notice is not None:
-            self.refresh_bindings()  # the footer is composed again: only when it may change
+        self.events.bookmarks_changed(message)
 
     @on(BookmarkFailed)
     def _bookmark_failed(self, message: BookmarkFailed) -> None:
@@ -510,6 +493,7 @@ class ReaderScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.bookmarking.close()
+        self.progress.close()
         self.loader.close()
         if self.catalog is not None:
             self.catalog.close()

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.widget import Widget
+from textual.widgets import Input
 
 from ...library.models import Article
 
 if TYPE_CHECKING:
+    from ..widgets.article_list import ListEntry
     from .reader import ReaderScreen
 
 
@@ -67,3 +69,33 @@ def restore_focus(screen: ReaderScreen, focus: str | None, article: bool) -> Non
         screen.set_focus(screen.subjects)
     elif focus is not None and not (focus == "view" and article):
         screen.search_pane.article_list.focus()
+
+
+def read_target(screen: ReaderScreen) -> Article | ListEntry | None:
+    """What "m" marks read or unread: the open article from the article, else the
+    list's row (an article of the library)."""
+    if focused_pane(screen) == "view" and screen.article is not None:
+        return screen.article
+    entry = screen.search_pane.article_list.entry
+    return entry if entry is not None and entry.rowid is not None else None
+
+
+# Actions that need an open article, and those of the Bookmarks list.
+ARTICLE_ACTIONS = ("find", "copy", "open_original", "toggle_math")
+BOOKMARK_LIST_ACTIONS = ("remove_bookmark", "edit_note", "undo_remove")
+
+
+def action_allowed(screen: ReaderScreen, action: str) -> bool:
+    """Whether a key of the screen acts now (the footer shows only those that do)."""
+    if action == "search" and isinstance(screen.app.focused, Input):
+        return False  # "/" is typed into a text field
+    if action in ARTICLE_ACTIONS:
+        return screen.article is not None
+    if action == "edit_note" and note_target(screen) is not None:
+        return True
+    if action in BOOKMARK_LIST_ACTIONS:
+        if screen.scope.kind != "bookmarks":
+            return False
+        if action == "undo_remove":
+            return bool(screen.bookmarking.removals)
+    return True

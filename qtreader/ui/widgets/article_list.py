@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class ListEntry:
     missing: bool = False  # a bookmark whose article is gone
     note: str = ""
     versions: int = 1  # articles asking this question (the list shows it once)
+    read: bool | None = None  # None while the library has no read marks
 
 
 class RowSource:
@@ -85,10 +87,12 @@ class CatalogRows(RowSource):
         fetch: Callable[[Sequence[int]], list[ArticleRow]],
         is_marked: Callable[[str], bool] = lambda key: False,
         date_format: str = "",
+        is_read: Callable[[str], bool | None] = lambda key: None,
     ):
         self.rowids = rowids
         self.fetch = fetch
         self.is_marked = is_marked
+        self.is_read = is_read
         self.date_format = date_format  # one format for every row's date ("": as written)
         self._pages: OrderedDict[int, list[ListEntry | None]] = OrderedDict()
         self.error: CatalogError | None = None  # why rows could not be read, if they could not
@@ -121,6 +125,7 @@ class CatalogRows(RowSource):
                     row.rowid,
                     self.is_marked(row.key),
                     versions=row.versions,
+                    read=self.is_read(row.key),
                 )
             )
         self._pages[number] = page
@@ -226,6 +231,7 @@ class ArticleList(ScrollView, can_focus=True):
         Binding("home,g", "first", "Top", show=False, id="list.top"),
         Binding("end,G", "last", "Bottom", show=False, id="list.bottom"),
         Binding("enter", "open", "Open", id="list.open"),
+        Binding("n", "next_unread", "Next unread", show=False, id="list.next_unread"),
     ]
 
     COMPONENT_CLASSES = {
@@ -257,6 +263,9 @@ class ArticleList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None):
         super().__init__(id=id, classes=classes)
+        # The unread of some row ids, when the library has read marks ("n"); set by
+        # the search pane.
+        self.unread: Callable[[array], array] | None = None
         self._said_unreadable = False
         self.source: RowSource = RowSource()
         self.empty_message = ""
@@ -361,6 +370,29 @@ class ArticleList(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self.cursor = len(self.source) - 1
 
+    def action_next_unread(self) -> None:
+        """The cursor to the next unread row after it (round to the top), if there is one."""
+        index = self._next_unread()
+        if index is None:
+            self.notify("No unread article in this list.", timeout=3)
+            return
+        self.cursor = index
+        self.scroll_to_cursor(center=True)
+
+    def _next_unread(self) -> int | None:
+        source, cursor = self.source, self.cursor
+        if isinstance(source, CatalogRows) and self.unread is not None:
+            # The read marks, not the rows: a long run of read rows is not fetched.
+            rowids = array("q", source.rowids)  # a copy: the C-speed slicing of an array
+            found = self.unread(rowids[cursor + 1 :] + rowids[: cursor + 1])
+            return source.index_of_rowid(found[0]) if len(found) else None
+        count = len(source)
+        for step in range(1, count):
+            entry = source.get((cursor + step) % count)
+            if entry is not None and entry.read is False:
+                return (cursor + step) % count
+        return None
+
     def action_open(self) -> None:
         entry = self.entry
         if entry is not None:
@@ -448,8 +480,12 @@ class ArticleList(ScrollView, can_focus=True):
         title's end where there is room, else not shown (the article view has them)."""
         styles = self._styles(selected)
         marker = "★ " if entry.marked else ("✗ " if entry.missing else "  ")
+        if entry.read is False and not entry.missing:
+            marker = "★•" if entry.marked else "• "  # unread: a marker, not only a colour
         if entry.missing:
             title_style, match_style = styles.missing, styles.missing_match
+        elif entry.read:  # read: quieter
+            title_style, match_style = styles.meta, styles.match
         else:
             title_style, match_style = styles.row, styles.match
         title_width = width - 3  # the marker's two cells and one at the right

@@ -91,7 +91,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("space", "page_down", "Page down", show=False, id="view.page_down"),
         Binding("g", "scroll_home", "Top", show=False, id="view.top"),
         Binding("G", "scroll_end", "Bottom", show=False, id="view.bottom"),
-        Binding("m", "more", "Show more", show=False, id="view.more_key"),
+        Binding("plus", "more", "Show more", show=False, id="view.more_key"),
         Binding("n", "step(1)", "Next match", show=False, id="view.next_match"),
         Binding("N", "step(-1)", "Previous match", show=False, id="view.previous_match"),
         Binding("tab", "stop(1)", "Next link", show=False, id="view.next_link"),
@@ -103,6 +103,9 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     class ShowMore(Message):
         pass
+
+    class ReachedEnd(Message):
+        """The reader scrolled to the end of the article (once an article)."""
 
     class VersionChosen(Message):
         """Another version of the open question (same title, another subject or date)."""
@@ -134,6 +137,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         # The answer's links into the library, by href: what a marked link leads to.
         self._answer_links: dict[str, RelatedLink] = {}
         self.versions: list[ArticleRow] = []  # of the open question, itself included
+        self._end_said = False
 
     def compose(self):
         with Vertical(id="column"):
@@ -144,7 +148,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             yield Static(id="question")
             yield AnswerMarkdown(id="answer", open_links=False)
             yield Static(id="partial")
-            yield MoreButton("Show more of this answer  (m)", id="more")
+            yield MoreButton("Show more of this answer  (+)", id="more")
             yield Static(id="keywords")
             with Vertical(id="links"):
                 for name, heading in self.LINK_SECTIONS:
@@ -161,6 +165,7 @@ class ArticleView(VerticalScroll, can_focus=True):
     # own links are reached where they stand, in its text).
     LINK_SECTIONS = (
         ("related", "Related"),
+        ("similar", "Similar"),  # filled after the open, by a worker (show_similar)
         ("backlinks", "Referenced by"),
     )
 
@@ -213,6 +218,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         """Show ``article`` from the top (with its bookmark's note, if it has one)."""
         self.clear_highlights()
         self.stops.drop()
+        self._end_said = False
         self.article = article
         self._answer_links = {link.url: link for link in answer_links or []}
         self._transform = transform
@@ -282,28 +288,35 @@ class ArticleView(VerticalScroll, can_focus=True):
         # Link items are reused from one article to the next: mounting a widget costs
         # milliseconds, and an article can have dozens of links (most of an open's
         # time, measured). Items left over are hidden, so Tab never reaches them.
-        lists = {
-            "related": article.links,
-            "backlinks": article.backlinks,
-        }
+        lists = {"related": article.links, "similar": [], "backlinks": article.backlinks}
         focused = self.app.focused
         if isinstance(focused, LinkItem) and self in focused.ancestors:
             self.focus()  # its link is about to change or go
         for name, _ in self.LINK_SECTIONS:
-            links = lists[name]
-            section = self.query_one(f"#links-{name}", Vertical)
-            section.display = bool(links)
-            items = list(section.query_children(LinkItem))
-            for item, link in zip(items, links, strict=False):
-                item.show_link(link)
-                item.display = True
-            spare = items[len(links) :]
-            for item in spare[:SPARE_LINK_ITEMS]:
-                item.display = False
-            if spare[SPARE_LINK_ITEMS:]:  # after an article with hundreds of links
-                await section.remove_children(spare[SPARE_LINK_ITEMS:])
-            if len(links) > len(items):
-                await section.mount_all(LinkItem(link) for link in links[len(items) :])
+            await self._fill_section(name, lists[name])
+
+    async def show_similar(self, rowid: int, rows: list[ArticleRow]) -> None:
+        """The articles most like article ``rowid``, if it is still the one shown."""
+        if self.article is not None and self.article.rowid == rowid:
+            links = [
+                RelatedLink(n, "", r.title, r.subject, r.key, r.key) for n, r in enumerate(rows)
+            ]
+            await self._fill_section("similar", links)
+
+    async def _fill_section(self, name: str, links: list[RelatedLink]) -> None:
+        section = self.query_one(f"#links-{name}", Vertical)
+        section.display = bool(links)
+        items = list(section.query_children(LinkItem))
+        for item, link in zip(items, links, strict=False):
+            item.show_link(link)
+            item.display = True
+        spare = items[len(links) :]
+        for item in spare[:SPARE_LINK_ITEMS]:
+            item.display = False
+        if spare[SPARE_LINK_ITEMS:]:  # after an article with hundreds of links
+            await section.remove_children(spare[SPARE_LINK_ITEMS:])
+        if len(links) > len(items):
+            await section.mount_all(LinkItem(link) for link in links[len(items) :])
 
     def set_bookmarked(self, bookmarked: bool, note: str = "") -> None:
         """The star and the note, drawn again only where they change (each change lays
@@ -357,6 +370,13 @@ class ArticleView(VerticalScroll, can_focus=True):
         if len(rowids) > 1 and self.article is not None and self.article.rowid in rowids:
             after = (rowids.index(self.article.rowid) + 1) % len(rowids)
             self.post_message(self.VersionChosen(rowids[after]))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        at_end = self.max_scroll_y > 0 and new >= self.max_scroll_y
+        if at_end and self.article is not None and not self._end_said:
+            self._end_said = True
+            self.post_message(self.ReachedEnd())
 
     def action_outline(self) -> None:
         from ..screens.outline import show_outline  # the outline screen knows this view

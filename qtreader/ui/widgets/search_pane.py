@@ -8,7 +8,9 @@ which report with messages. Only the newest search's result is shown.
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Callable
+from dataclasses import replace
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -135,6 +137,8 @@ class SearchPane(Vertical):
         show_stubs: bool,
         is_marked: Callable[[str], bool],
         hidden: Callable[[str], bool],
+        is_read: Callable[[str], bool | None] = lambda key: None,
+        unread: Callable[[array], array] | None = None,
         date_format: str = "YYYY-MM-DD",
         id: str | None = None,
     ):
@@ -142,6 +146,9 @@ class SearchPane(Vertical):
         self.user = user
         self.show_stubs = show_stubs
         self.is_marked = is_marked  # whether a key is bookmarked (the row's star)
+        self.is_read = is_read  # whether a key is read (None: no read marks at all)
+        self.unread = unread  # the unread of some rows (for the Unread view, "hide read")
+        self.hide_read = False  # read articles left out of every list ("U")
         self.hidden = hidden  # bookmarks being removed, not listed meanwhile
         self.date_format = date_format  # the list's one format for dates
         self.catalog: Catalog | None = None
@@ -160,6 +167,7 @@ class SearchPane(Vertical):
         # it is removed (as the reader closes).
         self._search_box = SearchBox(placeholder="Search  (/)", id="search", select_on_focus=False)
         self._article_list = ArticleList(id="list")
+        self._article_list.unread = unread
         self._full_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -298,6 +306,9 @@ class SearchPane(Vertical):
             return
         try:
             result = search_result(catalog, text, scope, full, self.show_stubs, self.sort)
+            if (scope.kind == "unread" or self.hide_read) and self.unread is not None:
+                rowids = self.unread(result.rowids)
+                result = replace(result, rowids=rowids, articles=len(rowids))
             # Nothing found for a typo: the library's own words say what was meant.
             suggestion = catalog.suggest(text) if full and not result.total else None
         except sqlite3.OperationalError:
@@ -317,7 +328,9 @@ class SearchPane(Vertical):
         self.suggestion = suggestion
         catalog = self.catalog
         self.result = result
-        rows = CatalogRows(result.rowids, catalog.rows, self.is_marked, self.date_format)
+        rows = CatalogRows(
+            result.rowids, catalog.rows, self.is_marked, self.date_format, self.is_read
+        )
         cursor = 0
         if self.restore_cursor is not None:
             cursor, self.restore_cursor = self.restore_cursor, None
@@ -333,12 +346,14 @@ class SearchPane(Vertical):
             label += f" · {result.query.warning}"
         if self.sort != "relevance":  # the default order goes without saying
             label += f" · {_SORT_NAMES[self._list_sort()]}"
+        if self.hide_read and scope.kind != "unread":
+            label += " · unread only"
         self._count(label)
 
     def _count_label(self, result: SearchResult, scope: Scope, total: int) -> str:
         """ "12 of 74 match", or when a question has versions, what each number counts:
         "12 questions match (15 articles)", "70 questions, 74 articles in Biology"."""
-        where = f" in {scope.name}" if scope.kind == "subject" else ""
+        where = f" in {scope.name}" if scope.kind in ("subject", "unread") else ""
         more = "+" if result.truncated else ""
         found = f"{result.total:,}{more}"
         searched = not parse_query(self.query_text).is_empty
@@ -381,6 +396,8 @@ class SearchPane(Vertical):
                 f"No articles in {scope.name} match '{query}'. "
                 "Choose “All articles” to search every subject."
             )
+        if scope.kind == "unread":
+            return f"No unread articles match '{query}'." if query else "You have read them all."
         if query and self.suggestion:
             return (
                 f"No articles match '{query}'. Did you mean "

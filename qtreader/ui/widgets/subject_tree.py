@@ -9,7 +9,8 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...library.catalog import SubjectCount
-from ..state import ALL, BOOKMARKS, HISTORY, Scope
+from ...library.progress import LibraryProgress
+from ..state import ALL, BOOKMARKS, HISTORY, UNREAD, Scope
 
 __all__ = ["ALL", "BOOKMARKS", "HISTORY", "Scope", "SubjectTree"]
 
@@ -31,36 +32,79 @@ class SubjectTree(Tree[Scope]):
         self.guide_depth = 2
         self.name_width = 18  # set by fill() from the names it shows
         self._counts = (-1, -1)  # the bookmarks and history counts shown
+        self._totals: dict[Scope, int] = {}  # each subject's (and All's) article count
+        self._progress: LibraryProgress | None = None  # read marks shown, if any
 
     NAME_MAX = 32  # a longer subject name is cut with "…"
     CHROME = 12  # the count (6), a space, the guide (2), padding (2) and the border
 
+    READ_WIDTH = 7  # "1,009 /" before a count, when read marks are shown
+
     @property
     def wanted_width(self) -> int:
-        """The width the labels ask for: the longest name (up to NAME_MAX) and its count."""
-        return self.name_width + self.CHROME
+        """The width the labels ask for: the longest name (up to NAME_MAX) and its count
+        (and how many are read, when the library has read marks)."""
+        extra = self.READ_WIDTH if self._progress is not None else 0
+        return self.name_width + self.CHROME + extra
 
-    def _label(self, name: str, count: int | None) -> Text:
-        """The name, then its count right-aligned, so counts line up in a column."""
+    def _label(self, name: str, count: int | None, read: int | None = None) -> Text:
+        """The name, then its count right-aligned, so counts line up in a column; with
+        read marks, "read / count" ("120 / 1,009"), the read part bold until all are."""
         width = self.name_width
         if len(name) > width:
             name = name[: width - 1] + "…"
         label = Text(name.ljust(width))
+        if read is not None and count is not None:
+            done = read >= count
+            label.append(f"{read:>{self.READ_WIDTH - 2},} /", style="dim" if done else "bold")
+        elif self._progress is not None:
+            label.append(" " * self.READ_WIDTH)
         if count is not None:
             label.append(f"{count:>6,}", style="dim")
         return label
 
+    def _read_of(self, scope: Scope) -> int | None:
+        progress = self._progress
+        if progress is None:
+            return None
+        if scope == ALL:
+            return progress.read
+        if scope.kind == "subject" and scope.subject is not None:
+            found = progress.subject(scope.subject)
+            return found.read if found is not None else 0
+        return None
+
+    def _unread(self, total: int) -> int:
+        return total - (self._progress.read if self._progress is not None else 0)
+
+    def show_progress(self, progress: LibraryProgress | None) -> None:
+        """Read / total for the library and each subject (None: no read marks)."""
+        if progress == self._progress:
+            return
+        self._progress = progress
+        for node in self.root.children:
+            scope = node.data
+            if scope == UNREAD:
+                node.set_label(self._label(UNREAD.name, self._unread(self._totals[ALL])))
+            if scope is not None and scope in self._totals:
+                name = scope.name
+                node.set_label(self._label(name, self._totals[scope], self._read_of(scope)))
+
     def fill(self, total: int, bookmarks: int, history: int, subjects: list[SubjectCount]) -> None:
-        names = [ALL.name, BOOKMARKS.name, HISTORY.name, *(s.name for s in subjects)]
+        names = [ALL.name, UNREAD.name, BOOKMARKS.name, HISTORY.name, *(s.name for s in subjects)]
         self.name_width = min(max(len(name) for name in names), self.NAME_MAX)
         self._counts = (bookmarks, history)
+        self._totals = {ALL: total}
         self.clear()
-        self.root.add_leaf(self._label(ALL.name, total), data=ALL)
+        self.root.add_leaf(self._label(ALL.name, total, self._read_of(ALL)), data=ALL)
+        self.root.add_leaf(self._label(UNREAD.name, self._unread(total)), data=UNREAD)
         self.root.add_leaf(self._label(BOOKMARKS.name, bookmarks), data=BOOKMARKS)
         self.root.add_leaf(self._label(HISTORY.name, history), data=HISTORY)
         for subject in subjects:
             scope = Scope("subject", subject.key, subject.name)
-            self.root.add_leaf(self._label(subject.name, subject.count), data=scope)
+            self._totals[scope] = subject.count
+            label = self._label(subject.name, subject.count, self._read_of(scope))
+            self.root.add_leaf(label, data=scope)
 
     def update_counts(self, bookmarks: int, history: int) -> None:
         if (bookmarks, history) == self._counts:
