@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -32,11 +35,11 @@ class Terminal:
         )
         return result.stdout
 
-    def start(self, command: list[str]) -> None:
+    def start(self, command: list[str], size: tuple[int, int] = (120, 40)) -> None:
         env_args = [f"{k}={v}" for k, v in self.env.items()]
         subprocess.run(
             ["tmux", "-L", self.socket, "new-session", "-d", "-s", self.session,
-             "-x", "120", "-y", "40", "env", "-i", *env_args, *command],
+             "-x", str(size[0]), "-y", str(size[1]), "env", "-i", *env_args, *command],
             check=True,
         )  # fmt: skip
         # A reader that exits stays on screen, with whatever it printed last (a traceback).
@@ -187,3 +190,72 @@ def test_first_launch_on_a_large_library_indexes_in_worker_processes(terminal, t
     terminal.wait_for(f"{count:,} of {count:,}")  # (and "Escape q" would be Alt+Q)
     terminal.keys("q")
     _wait_gone(terminal)
+
+
+def _tree_line(screen: str, name: str) -> str:
+    """The subject tree's line for ``name`` (the tree is the left of the screen)."""
+    return next((line[:40] for line in screen.splitlines() if line.strip().startswith(name)), "")
+
+
+def test_read_two_review_one_and_the_counts_are_right_after_a_relaunch(terminal, tmp_path):
+    config = Path(terminal.env["XDG_CONFIG_HOME"]) / "qtreader"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("read_after_seconds = 1\n", encoding="utf-8")
+    terminal.start([_qtreader(), str(SAMPLE)], size=(160, 48))
+    terminal.wait_for("74 articles")
+    for words, shown, read in (
+        ("hash table", "Separate chaining", 1),
+        ("binary search", "sorted", 2),
+    ):
+        terminal.keys("/")
+        terminal.keys(words, literal=True)
+        terminal.wait_for("match")
+        terminal.keys("Enter")
+        terminal.wait_for(shown)
+        if read == 1:
+            terminal.keys("b")  # bookmarked: what the review studies
+            terminal.wait_for("Bookmarked")
+        # Open a second: read. The tree says how many of all are.
+        deadline = time.monotonic() + 10
+        while f"{read} /" not in _tree_line(terminal.screen(), "All articles"):
+            assert time.monotonic() < deadline, terminal.screen()
+            time.sleep(POLL)  # polling a real terminal, with a deadline
+    terminal.keys("R")
+    screen = terminal.wait_for("Review")
+    if "studying your bookmarks" not in screen:
+        terminal.keys("s")
+    terminal.wait_for("studying your bookmarks", "How does a hash table")
+    terminal.keys("Space")
+    terminal.wait_for("Good")
+    terminal.keys("3")
+    terminal.wait_for("Nothing is due")
+    terminal.keys("Escape")
+    terminal.wait_for("74 articles")
+    terminal.keys("q")
+    _wait_gone(terminal)
+    terminal.close()
+    # Relaunched: the counts are as they were left.
+    again = Terminal(tmp_path, terminal.env)
+    try:
+        again.start([_qtreader(), str(SAMPLE)], size=(160, 48))
+        screen = again.wait_for("74 articles", "All articles")
+        deadline = time.monotonic() + 10
+        while "2 /" not in _tree_line(screen, "All articles"):
+            assert time.monotonic() < deadline, screen
+            time.sleep(POLL)  # polling a real terminal, with a deadline
+            screen = again.screen()
+        assert re.search(r"Bookmarks\s+1\b", _tree_line(screen, "Bookmarks")), screen
+        again.keys("q")
+        _wait_gone(again)
+    finally:
+        again.close()
+    env = {**os.environ, **terminal.env}
+    progress = subprocess.run([_qtreader(), "progress", str(SAMPLE), "--json"], env=env,
+                              capture_output=True, text=True, check=True)  # fmt: skip
+    assert json.loads(progress.stdout)["read"] == 2
+    review = subprocess.run([_qtreader(), "review", str(SAMPLE), "--json"], env=env,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    # Graded "good" once: a learning card, due again later today (not now).
+    (card,) = [c for c in json.loads(review.stdout)["due"] if "hash table" in c["title"]]
+    assert card["state"] == "learning"
+    assert dt.datetime.fromisoformat(card["due"]) > dt.datetime.now(dt.UTC)

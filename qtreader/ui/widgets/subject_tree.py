@@ -82,6 +82,9 @@ class SubjectTree(Tree[Scope]):
         if progress == self._progress:
             return
         self._progress = progress
+        bookmarks, history = self._counts
+        self._counts = (-1, -1)
+        self.update_counts(bookmarks, history)  # their counts move to the count column
         for node in self.root.children:
             scope = node.data
             if scope == UNREAD:
