@@ -128,3 +128,23 @@ async def test_the_unread_view_hide_read_and_next_unread(tmp_path):
             await pilot.press("n")
             seen.append(listed.entry.key)
         assert "/beta" not in seen and set(seen) == {"/alpha", "/gamma"}
+
+
+async def test_r_opens_unread_articles_first(tmp_path):
+    app = ReaderApp(_library(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.reader.progress.after_seconds = 0
+        await settle(pilot, app)
+        marks = [ReadMark("/alpha", title="The alpha one"), ReadMark("/beta", title="The beta one")]
+        ProgressStore(app.reader.library).mark_read(marks)
+        await wait_for(pilot, lambda: app.reader.progress.is_read("/beta"), timeout=6)
+        listed = article_list(app)
+        listed.focus()
+        listed.cursor = [listed.source.get(i).key for i in range(3)].index("/alpha")
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert article_view(app).article.key == "/gamma"  # the one unread
+        # With it selected, there is no other unread: another article, not it again.
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert article_view(app).article.key in ("/alpha", "/beta")

@@ -407,6 +407,13 @@ class ArticleList(ScrollView, can_focus=True):
         index = choose(count - 1) if count > 1 else 0
         if count > 1 and index >= self.cursor:
             index += 1  # every row but the selected one, equally likely
+        source = self.source
+        if isinstance(source, CatalogRows) and self.unread is not None:
+            # Unread first: any unread row but the selected one, when there is one.
+            selected = source.rowids[self.cursor]
+            unread = [r for r in self.unread(array("q", source.rowids)) if r != selected]
+            if unread:
+                index = source.index_of_rowid(unread[choose(len(unread))]) or 0
         self.cursor = index
         self.scroll_to_cursor(center=True)
         self.action_open()
