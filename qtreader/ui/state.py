@@ -38,6 +38,7 @@ BOOKMARKS = Scope("bookmarks", None, "Bookmarks")
 # Not "History": a library may have a subject of that name.
 HISTORY = Scope("history", None, "Recently opened")
 UNREAD = Scope("unread", None, "Unread")  # every article not read yet
+REVIEW = Scope("review", None, "Review")  # what is up for review today (its own screen)
 
 
 @dataclass

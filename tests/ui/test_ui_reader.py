@@ -36,8 +36,8 @@ async def test_startup_lists_every_article_and_subjects():
         )  # a row a question
         tree = app.reader.query_one("#subjects", SubjectTree)
         names = [node.data.name for node in tree.root.children]
-        assert names[:4] == ["All articles", "Unread", "Bookmarks", "Recently opened"]
-        assert names[4:] == [s.name for s in catalog.subjects()]
+        assert names[:5] == ["All articles", "Unread", "Review", "Bookmarks", "Recently opened"]
+        assert names[5:] == [s.name for s in catalog.subjects()]
         count = str(app.reader.query_one("#count", Label).render())
         assert f"{catalog.count(include_stubs=False):,}" in count
 
@@ -108,7 +108,7 @@ async def test_empty_result_says_so_and_suggests_all_articles():
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         tree = app.reader.query_one("#subjects", SubjectTree)
-        tree.move_cursor(tree.root.children[4])  # the first subject
+        tree.move_cursor(tree.root.children[5])  # the first subject
         tree.focus()
         await pilot.press("enter")
         await settle(pilot, app)

@@ -294,3 +294,32 @@ async def test_r_in_the_reader_opens_the_review_and_esc_comes_back():
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.reader
+
+
+async def test_the_tree_and_status_line_count_what_is_up_for_review(tmp_path):
+    from qtreader.ui.state import REVIEW
+    from qtreader.ui.widgets.status_bar import StatusBar
+
+    app = ReaderApp(_studying_bookmarks(tmp_path))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot, app)
+        tree = app.reader.subjects
+
+        def review_label() -> str:
+            return str(tree.node_for(REVIEW).label)
+
+        def status() -> str:
+            return str(app.reader.query_one("#status", StatusBar).render())
+
+        await wait_for(pilot, lambda: review_label().split()[-1] == "2", timeout=5)
+        assert "2 to review" in status()
+        # Choosing "Review" in the tree opens the review.
+        tree.focus()
+        tree.move_cursor(tree.node_for(REVIEW))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.ready)
+        await pilot.press("space", "4")  # easy: not due again today
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: review_label().split()[-1] == "1", timeout=5)
+        assert "1 to review" in status()

@@ -45,6 +45,7 @@ def test_tree_and_list_with_reading_progress(snap_compare, size, theme):
     async def loaded(pilot):
         await settle(pilot, app)
         await wait_for(pilot, lambda: app.reader.progress.in_use)
+        await wait_for(pilot, lambda: app.reader.subjects._review is not None)  # counted
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=loaded)

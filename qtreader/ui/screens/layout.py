@@ -6,6 +6,11 @@ subject tree shown while it has the focus; narrow ones the focused pane alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .reader import ReaderScreen
+
 NARROW_WIDTH = 100  # below this, one pane at a time
 WIDE_WIDTH = 130  # from this, all three panes
 PANES = ("subjects", "middle", "view")
@@ -43,3 +48,19 @@ def pane_widths(width: int, tree: int, column: int) -> dict[str, int | None]:
     shown_tree = tree if width >= WIDE_WIDTH else 0  # medium: the tree replaces the view
     view = max(0, min(column + VIEW_CHROME, width - shown_tree - LIST_MIN))
     return {"subjects": tree, "middle": None, "view": view}
+
+
+def apply_layout(screen: ReaderScreen, pane: str, update: bool = True) -> None:
+    """The classes and pane widths for the screen's width, set where they change."""
+    from textual.css.scalar import Scalar
+    from textual.widgets import Footer
+
+    width = screen.app.size.width
+    screen.update_classes(layout_classes(width, pane), update=update)
+    for footer in screen.query(Footer):  # narrow: compact, so that ? and q still show
+        footer.compact = width < NARROW_WIDTH
+    widths = pane_widths(width, screen.subjects.wanted_width, screen.column_width)
+    for widget in (screen.subjects, screen.search_pane, screen.view):
+        wanted = widths[widget.id or ""]
+        if widget.styles.width != (None if wanted is None else Scalar.from_number(wanted)):
+            widget.styles.width = wanted

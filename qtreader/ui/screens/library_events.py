@@ -10,6 +10,7 @@ from ..bookmark_actions import BookmarksChanged
 from ..library_loader import LibraryRefreshed, LoadFailed
 from ..reading import Opening
 from ..reading_progress import ProgressChanged
+from ..review_due import count_due
 from .targets import restore_focus
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class LibraryEvents:
         screen.show_counts(opening.counts)
         screen.report_messages(screen.state.take_messages())
         screen.progress.load(catalog)
+        self.count_review()
         session = opening.session
         screen.subjects.select_scope(opening.scope)
         typed = pane.restore(opening.scope, session.query, session.list_index, opening.result)
@@ -69,6 +71,13 @@ class LibraryEvents:
         )
         screen.progress.load(screen.catalog)  # read/total per subject counted again
         screen.opener.reload_in_place()  # the open article as it is now, if it changed
+
+    def count_review(self) -> None:
+        """Count what is up for review (at launch, after a review)."""
+        screen = self.screen
+        if screen.catalog is not None:
+            count_due(screen, screen.catalog, screen.library, screen.user.bookmarks,
+                      screen.show_stubs)  # fmt: skip
 
     def progress_changed(self, message: ProgressChanged) -> None:
         """Read marks written (here or by another qtreader): rows, tree and counts."""

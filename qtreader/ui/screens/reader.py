@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.css.scalar import Scalar
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown
@@ -35,14 +34,15 @@ from ..library_loader import (
 )
 from ..reading import LibraryCounts, Opening, UserFiles
 from ..reading_progress import ProgressChanged, ProgressFailed, ReadingProgress
-from ..state import BOOKMARKS, HISTORY, Scope
+from ..review_due import ReviewDue
+from ..state import BOOKMARKS, HISTORY, REVIEW, Scope
 from ..widgets.article_list import ArticleList
 from ..widgets.article_view import ArticleView
 from ..widgets.link_item import LinkItem
 from ..widgets.search_pane import SearchPane
 from ..widgets.status_bar import StatusBar
 from ..widgets.subject_tree import SubjectTree
-from .layout import NARROW_WIDTH, layout_classes, pane_widths
+from .layout import NARROW_WIDTH, apply_layout
 from .library_events import LibraryEvents
 from .note import NoteScreen
 from .opener import ArticleOpener
@@ -186,15 +186,7 @@ class ReaderScreen(Screen[None]):
         self.apply_width()
 
     def apply_width(self, update: bool = True) -> None:
-        width = self.app.size.width
-        self.update_classes(layout_classes(width, self._pane), update=update)
-        for footer in self.query(Footer):  # narrow: compact, so that ? and q still show
-            footer.compact = width < NARROW_WIDTH
-        widths = pane_widths(width, self.subjects.wanted_width, self.column_width)
-        for pane in (self.subjects, self.search_pane, self.view):
-            wanted = widths[pane.id or ""]
-            if pane.styles.width != (None if wanted is None else Scalar.from_number(wanted)):
-                pane.styles.width = wanted
+        apply_layout(self, self._pane, update)
 
     def _show_pane(self, pane: str) -> None:
         self._pane = pane
@@ -234,6 +226,11 @@ class ReaderScreen(Screen[None]):
     @on(ProgressChanged)
     def _progress_changed(self, message: ProgressChanged) -> None:
         self.events.progress_changed(message)
+
+    @on(ReviewDue)
+    def _review_due(self, message: ReviewDue) -> None:
+        self.subjects.show_review(message.count)
+        self.query_one("#status", StatusBar).set_review(message.count)
 
     @on(ProgressFailed)
     def _progress_failed(self, message: ProgressFailed) -> None:
@@ -287,6 +284,8 @@ class ReaderScreen(Screen[None]):
 
     @on(SubjectTree.Chosen)
     def _scope_chosen(self, event: SubjectTree.Chosen) -> None:
+        if event.scope == REVIEW:
+            return self.action_review()  # a screen of its own, not a list
         self.search_pane.show_scope(event.scope)
 
     def goto_subject(self, scope: Scope) -> None:
@@ -416,9 +415,9 @@ class ReaderScreen(Screen[None]):
 
     def action_review(self) -> None:
         if self.catalog is not None:  # not while the library is still loading
-            transform = self.opener.math_transform()
-            self.app.push_screen(ReviewScreen(self.catalog, self.library, self.user.bookmarks,
-                                              transform, show_stubs=self.show_stubs))  # fmt: skip
+            review = ReviewScreen(self.catalog, self.library, self.user.bookmarks,
+                                  self.opener.math_transform(), show_stubs=self.show_stubs)  # fmt: skip
+            self.app.push_screen(review, lambda _: self.events.count_review())
 
     def action_hide_read(self) -> None:
         pane = self.search_pane

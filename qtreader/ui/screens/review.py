@@ -12,6 +12,7 @@ The scheduler (``fsrs``) is imported by the first worker, not when the reader st
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import time
@@ -515,19 +516,22 @@ class ReviewScreen(Screen[None]):
 
     def _previews(self, due: Due) -> list[str]:
         """When each grade would bring the card back ("10m", "3d"): the scheduler's
-        answer for each, worked out here (no disk). Fuzzing may move a long interval
-        by a few percent."""
+        answer for each, worked out here (no disk), without its fuzz (a grade itself
+        may move a long interval by a few percent; a preview that changed at each
+        look would only confuse)."""
         store = self._store
         if store is None:
             return []
         try:
             from fsrs import Card, Rating
 
+            scheduler = copy.copy(store.scheduler)
+            scheduler.enable_fuzzing = False
             now = self.clock().astimezone(dt.UTC)  # as fsrs wants it
             card = due.card.card if due.card is not None else Card(card_id=1, due=now)
             out = []
             for number, _ in GRADES:
-                after, _log = store.scheduler.review_card(card, Rating(number), now)
+                after, _log = scheduler.review_card(card, Rating(number), now)
                 out.append(_interval(after.due - now))
             return out
         except Exception:  # only a preview: the grade itself is the store's

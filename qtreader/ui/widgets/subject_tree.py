@@ -10,7 +10,7 @@ from textual.widgets.tree import TreeNode
 
 from ...library.catalog import SubjectCount
 from ...library.progress import LibraryProgress
-from ..state import ALL, BOOKMARKS, HISTORY, UNREAD, Scope
+from ..state import ALL, BOOKMARKS, HISTORY, REVIEW, UNREAD, Scope
 
 __all__ = ["ALL", "BOOKMARKS", "HISTORY", "Scope", "SubjectTree"]
 
@@ -34,6 +34,7 @@ class SubjectTree(Tree[Scope]):
         self._counts = (-1, -1)  # the bookmarks and history counts shown
         self._totals: dict[Scope, int] = {}  # each subject's (and All's) article count
         self._progress: LibraryProgress | None = None  # read marks shown, if any
+        self._review: int | None = None  # questions up for review today, once counted
 
     NAME_MAX = 32  # a longer subject name is cut with "…"
     CHROME = 12  # the count (6), a space, the guide (2), padding (2) and the border
@@ -74,6 +75,13 @@ class SubjectTree(Tree[Scope]):
             return found.read if found is not None else 0
         return None
 
+    def show_review(self, count: int) -> None:
+        if count != self._review:
+            self._review = count
+            node = self.node_for(REVIEW)
+            if node is not None:
+                node.set_label(self._label(REVIEW.name, count))
+
     def _unread(self, total: int) -> int:
         return total - (self._progress.read if self._progress is not None else 0)
 
@@ -94,13 +102,15 @@ class SubjectTree(Tree[Scope]):
                 node.set_label(self._label(name, self._totals[scope], self._read_of(scope)))
 
     def fill(self, total: int, bookmarks: int, history: int, subjects: list[SubjectCount]) -> None:
-        names = [ALL.name, UNREAD.name, BOOKMARKS.name, HISTORY.name, *(s.name for s in subjects)]
+        fixed = [ALL, UNREAD, REVIEW, BOOKMARKS, HISTORY]
+        names = [*(scope.name for scope in fixed), *(s.name for s in subjects)]
         self.name_width = min(max(len(name) for name in names), self.NAME_MAX)
         self._counts = (bookmarks, history)
         self._totals = {ALL: total}
         self.clear()
         self.root.add_leaf(self._label(ALL.name, total, self._read_of(ALL)), data=ALL)
         self.root.add_leaf(self._label(UNREAD.name, self._unread(total)), data=UNREAD)
+        self.root.add_leaf(self._label(REVIEW.name, self._review), data=REVIEW)
         self.root.add_leaf(self._label(BOOKMARKS.name, bookmarks), data=BOOKMARKS)
         self.root.add_leaf(self._label(HISTORY.name, history), data=HISTORY)
         for subject in subjects:
