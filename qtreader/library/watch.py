@@ -10,6 +10,11 @@ folders given to ignore (the reader's own). Where the folder cannot be watched (
 system's limit on watches reached, watchfiles failing), that is said once and the
 thread ends; on a network file system it is said too, and watching goes on (changes
 made on this machine still show).
+
+A burst holds the paths that changed, each a file or a folder with all under it. When
+changes may have been missed, it also holds :data:`EVERYTHING`, the library itself:
+after the watch was started again (a file name that is not UTF-8 stopped it), and in
+a burst of more than :data:`LOSSY_BURST` paths (see there).
 """
 
 from __future__ import annotations
@@ -34,6 +39,13 @@ _STEP_MS = 50
 _TIMEOUT_MS = 50
 _FORGOTTEN = 10_000  # temporary files remembered at most (see ChangeFilter)
 _RESTARTS = 5  # watches started again in a row after an unreadable file name, at most
+EVERYTHING = "."  # in a burst: the library itself, all of it (changes may have been missed)
+# A burst of more paths than this holds EVERYTHING too. The kernel queues a watch's
+# events (fs.inotify.max_queued_events, 16,384 by default: a file written is two or
+# three) and drops them once the queue is full, saying so by an event without a path,
+# which watchfiles leaves out: a storm that outruns the reading may lose changes
+# unseen. Refreshing the whole library then costs little beside reading that many files.
+LOSSY_BURST = 4_096
 MOUNTINFO = Path("/proc/self/mountinfo")
 
 # File systems where the changes made by other machines are never told to this one.
@@ -84,6 +96,8 @@ class Burst:
             return None
         if now - self._last < self.quiet and now - self._first < self.max_wait:
             return None
+        if len(self.paths) > LOSSY_BURST:
+            self.paths.add(EVERYTHING)
         paths = frozenset(self.paths)
         self.paths.clear()
         return paths
@@ -250,13 +264,14 @@ class LibraryWatcher:
                 return  # stopped
             except RuntimeError as exc:
                 # A file name that is not UTF-8: watchfiles cannot make a str of it and
-                # stops. Reported as a change; the watch starts again.
+                # stops. Reported as a change, with the whole library (what changed
+                # until the watch starts again is not seen); the watch starts again.
                 name = _undecodable(str(exc))
                 if name is None or restarts >= _RESTARTS:
                     raise
                 restarts += 1
                 self._ready.clear()
-                self._burst.add([self._relative(name)], time.monotonic())
+                self._burst.add([self._relative(name), EVERYTHING], time.monotonic())
 
     def _relative(self, path: str) -> str:
         inside = self.root.rstrip("/") + "/"

@@ -20,7 +20,8 @@ from libhelpers import write_article
 from textual import events
 from ui_support import article_list, article_view, settle, visible_titles, wait_for
 
-from qtreader.library.catalog import Catalog
+from qtreader.library import watch
+from qtreader.library.catalog import Catalog, RefreshReport, indexing, scoped
 from qtreader.library.watch import MAX_WAIT
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.status_bar import StatusBar
@@ -220,6 +221,124 @@ async def test_a_change_during_a_refresh_is_one_more_refresh_never_two_at_once(
         assert {"The first new one", "The second new one"} <= set(visible_titles(app))
     assert most[0] == 1
     assert len(calls) == 2, calls  # the one that was running, and one more
+
+
+class Refreshes:
+    """Every refresh of the catalog (the paths it was given, None: the whole library,
+    and its report) and every listing of the whole library (a full refresh's scan)."""
+
+    def __init__(self, monkeypatch):
+        self.calls: list[tuple[frozenset[str] | None, RefreshReport | None]] = []
+        self.scans: list[Path] = []
+        real_refresh, real_scan = Catalog.refresh, indexing.scan_rows
+
+        def refresh(catalog, *args, paths=None, **kwargs):
+            given = None if paths is None else frozenset(paths)
+            report = None
+            try:
+                report = real_refresh(catalog, *args, paths=paths, **kwargs)
+                return report
+            finally:
+                self.calls.append((given, report))
+
+        def scan_rows(root, *args, **kwargs):
+            self.scans.append(Path(root))
+            return real_scan(root, *args, **kwargs)
+
+        monkeypatch.setattr(Catalog, "refresh", refresh)
+        monkeypatch.setattr(indexing, "scan_rows", scan_rows)
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.scans.clear()
+
+
+async def test_a_burst_refreshes_only_its_paths_and_ctrl_r_the_whole_library(tmp_path, monkeypatch):
+    root = _library(tmp_path)
+    app = ReaderApp(root)
+    said = Said(app)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _open_live(pilot, app)
+        refreshes = Refreshes(monkeypatch)
+        _article(root, "topic/a7.md", 7)
+        (root / "topic" / "a5.md").unlink()
+        await wait_for(pilot, lambda: "Article 7" in visible_titles(app), timeout=LIVE)
+        await wait_for(pilot, lambda: "Article 5" not in visible_titles(app), timeout=LIVE)
+        await settle(pilot, app)
+        assert refreshes.scans == []  # the library was not listed
+        given = set().union(*(paths or {"everything"} for paths, _ in refreshes.calls))
+        assert given == {"topic/a7.md", "topic/a5.md"}, refreshes.calls
+        assert all(report is not None and report.scoped for _, report in refreshes.calls)
+        assert "6 articles" in _status(app)
+        refreshes.clear()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: said.count("The library is up to date.") == 1, LIVE)
+        assert [paths for paths, _ in refreshes.calls] == [None]
+        assert refreshes.scans == [root.resolve()]
+
+
+async def test_a_burst_that_may_have_missed_changes_refreshes_the_whole_library(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(watch, "LOSSY_BURST", 3)  # more than 3 paths: perhaps not all
+    root = _library(tmp_path)
+    app = ReaderApp(root)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _open_live(pilot, app)
+        refreshes = Refreshes(monkeypatch)
+        for n in range(20, 25):
+            _article(root, f"topic/m{n}.md", n)
+        await wait_for(pilot, lambda: "11 articles" in _status(app), timeout=LIVE)
+        await settle(pilot, app)
+        assert refreshes.scans and refreshes.scans[0] == root.resolve()
+        assert None in [paths for paths, _ in refreshes.calls]
+
+
+async def test_a_name_that_is_not_utf8_restarts_the_watch_and_refreshes_everything(
+    tmp_path, monkeypatch
+):
+    # watchfiles stops at such a name; what changed until it watches again is not
+    # seen: the whole library is refreshed, and the file shows as in a full refresh.
+    root = _library(tmp_path)
+    app = ReaderApp(root)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _open_live(pilot, app)
+        refreshes = Refreshes(monkeypatch)
+        name = os.fsencode(root / "topic") + b"/odd\xff.md"
+        with open(name, "w", encoding="utf-8") as file:
+            file.write("---\nid: odd\ntitle: An odd name\nsubject: Topic\nanswer: x\n---\n")
+        await wait_for(pilot, lambda: "An odd name" in visible_titles(app), timeout=LIVE)
+        assert refreshes.scans[:1] == [root.resolve()]
+        catalog = app.reader.catalog
+        assert catalog is not None and catalog.find("topic/odd\\xff.md") is not None
+        os.unlink(name)  # the name stops the watch again
+        await wait_for(pilot, lambda: "An odd name" not in visible_titles(app), timeout=LIVE)
+        await settle(pilot, app)
+        await wait_for(pilot, lambda: app.reader.loader.watcher.watching, timeout=LIVE)
+        refreshes.clear()
+        _article(root, "topic/a9.md", 9)  # watched again: a save refreshes its path
+        await wait_for(pilot, lambda: "Article 9" in visible_titles(app), timeout=LIVE)
+        assert refreshes.scans == [], refreshes.calls
+
+
+async def test_a_paths_refresh_that_fails_is_a_whole_refresh(tmp_path, monkeypatch):
+    root = _library(tmp_path)
+    app = ReaderApp(root)
+    said = Said(app)
+
+    def broken(self):
+        raise RuntimeError("a fault of the paths refresh")
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _open_live(pilot, app)
+        refreshes = Refreshes(monkeypatch)
+        monkeypatch.setattr(scoped.ScopedIndexer, "run", broken)
+        _article(root, "topic/a8.md", 8)
+        await wait_for(pilot, lambda: "Article 8" in visible_titles(app), timeout=LIVE)
+        await settle(pilot, app)
+        assert [paths for paths, _ in refreshes.calls][-2:] == [frozenset({"topic/a8.md"}), None]
+        assert refreshes.scans == [root.resolve()]
+        assert not any("failed" in message.lower() for message in said.messages)
 
 
 async def _key_round_trip(app: ReaderApp, key: str, moved, timeout: float = 10.0) -> float:

@@ -14,6 +14,7 @@ A package, a module per job:
 - ``groups``: versions of a question (a title group), each question once in a list;
 - ``similar``: the articles most like one (more like this);
 - ``indexing``: a refresh (scan, compare, have what changed parsed and written);
+- ``scoped``: a refresh of some paths only (what a watcher saw change);
 - ``pool``: parsing in worker processes, a few chunks ahead of the writer;
 - ``records``: the rows one parsed file becomes;
 - ``writing``: the write transaction; ``derived``: links resolved, subjects counted;

@@ -35,6 +35,7 @@ from .results import (
     SubjectCount,
 )
 from .schema import EXACT_WRITTEN, GROUPS_WRITTEN
+from .scoped import GivenPath, ScopedIndexer, WholeLibrary, scope
 from .similar import similar as similar_to
 from .storage import Store
 from .suggest import Vocabulary
@@ -148,17 +149,30 @@ class Catalog:
         self._store.interrupt_searches()
 
     def refresh(
-        self, progress: Progress | None = None, workers: int | None = None
+        self,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        paths: Iterable[GivenPath] | None = None,
     ) -> RefreshReport:
         """Bring the catalog up to date with the folder: re-read only what changed.
+
+        ``paths``: look at these only, not the whole library: files added, changed or
+        gone, and folders with everything under them (moved in or out, say). Each is a
+        library path as the catalog spells it ("topic/a.md", as a watcher reports it),
+        or a file system path (a PathLike, or a str starting with "/"); those outside
+        the library and files that are not articles are ignored. The catalog ends as a
+        full refresh would leave it, and the report says ``scoped``; where these paths
+        alone cannot tell (a symbolic link on the way, the library itself given: see
+        scoped), the whole library is refreshed instead.
 
         One refresh at a time, across processes (see refresh_lock). A catalog found
         damaged, by a read before or by the check here, is rebuilt instead: the
         report says ``repaired``. Raises CatalogUnwritable when the disk is full or
         the file read-only; the catalog then stays as it was, and answers queries."""
+        only = None if paths is None else scope(self.root, paths)
         started = time.perf_counter()
         with self._write_lock, refreshing(self.db_path, self._waiting):
-            report = self._refresh(progress, workers)
+            report = self._refresh(progress, workers, only)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -175,20 +189,30 @@ class Catalog:
         return report
 
     def _index(
-        self, progress: Progress | None, workers: int | None
+        self, progress: Progress | None, workers: int | None, only: list[str] | None = None
     ) -> Callable[[sqlite3.Connection], RefreshReport]:
+        """A refresh of the whole library, or of the paths ``only`` (see scoped.scope)."""
+        follow = self.follow_external_links
+
         def index(conn: sqlite3.Connection) -> RefreshReport:
-            return Indexer(self.root, conn, progress, workers, self.follow_external_links).run()
+            if only is not None:
+                try:
+                    return ScopedIndexer(self.root, conn, only, progress, workers, follow).run()
+                except WholeLibrary:  # raised before anything is written
+                    pass
+            return Indexer(self.root, conn, progress, workers, follow).run()
 
         return index
 
-    def _refresh(self, progress: Progress | None, workers: int | None) -> RefreshReport:
+    def _refresh(
+        self, progress: Progress | None, workers: int | None, only: list[str] | None = None
+    ) -> RefreshReport:
         index = self._index(progress, workers)
         try:
             with self._translated(writing=True):
                 if not self._damaged and self._intact():
                     if self._store.query("SELECT 1 FROM files LIMIT 1"):
-                        return self._store.write_in_place(index)
+                        return self._store.write_in_place(self._index(progress, workers, only))
                     return self._store.build_apart(index)  # a first build
         except CatalogDamaged:
             pass

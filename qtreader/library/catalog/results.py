@@ -58,6 +58,9 @@ class RefreshReport:
     seconds: float = 0.0
     rebuilt: bool = False
     repaired: bool = False  # the catalog was found damaged and was built anew
+    # Only the paths given were looked at (refresh(paths=...)); False: the whole
+    # library was, as asked, or because those paths alone could not say it all.
+    scoped: bool = False
 
     @property
     def unchanged(self) -> bool:

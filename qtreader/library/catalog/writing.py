@@ -484,7 +484,22 @@ def _roll_back(conn: sqlite3.Connection) -> None:
         pass  # the first error says what went wrong; the connection is closed after
 
 
+_SAME_URL = "another file has the same url ("
+
+
 def _same_url(path: str, key: str, winner: str) -> ProblemValues:
     """The problem of a file skipped because ``winner``'s article has its url."""
-    reason = f"another file has the same url ({clean_line(key)}): {winner}; this one is skipped"
+    reason = f"{_SAME_URL}{clean_line(key)}): {winner}; this one is skipped"
     return (path, None, reason, Severity.ERROR.value)
+
+
+def url_losers(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of the files skipped because another file's article has
+    their url: read again, one of them may have it now. Found by their problem: the
+    problems table holds the few files that have one (CROSS JOIN: read first, not the
+    150,000 files, 12 ms)."""
+    return conn.execute(
+        "SELECT DISTINCT f.path, f.size, f.mtime_ns FROM problems p CROSS JOIN files f "
+        "ON f.path = p.path WHERE f.article IS NULL AND substr(p.reason, 1, ?) = ?",
+        (len(_SAME_URL), _SAME_URL),
+    ).fetchall()
