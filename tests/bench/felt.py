@@ -43,7 +43,9 @@ TIMEOUT = 2.5  # seconds for a key to change the list (the full search starts at
 QUIET = 1.0  # seconds without a change: the screen has settled
 LAUNCH_TIMEOUT = 600.0  # seconds for the list to be shown (a catalog rebuild is slow)
 LIST_ROWS = 12  # the count line and the screen lines below it that are compared
-COUNT = re.compile(r"\b[\d,]+\+? of [\d,]+\b")
+# The count line: "12 of 74 match", or with versions of a question "141,339 questions,
+# 150,000 articles" and "12 questions match (15 articles)".
+COUNT = re.compile(r"\b[\d,]+\+? (of [\d,]+\b|questions?\b)")
 
 
 class Tmux:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import replace
 
 from textual import events, on, work
@@ -56,6 +57,10 @@ def _matches(entry: ListEntry, words: list[str]) -> bool:
 # once (a few ms; a newer keystroke's search interrupts it and its result is dropped).
 QUICK_DELAY = 0.0
 FULL_DELAY = 0.35  # seconds of pause before the full text is searched
+# A keystroke's echo in the box waits for the titles it finds (a few ms), at most this
+# long, so that both are drawn in one paint: two paints a key were most of the time
+# from a key to the changed list (RESULTS.md, "Felt latency").
+HOLD_SECONDS = 0.04
 
 
 class SearchBox(Input):
@@ -160,6 +165,8 @@ class SearchPane(Vertical):
         self.restore_cursor: int | None = None  # a session's list position, for the next list
         self.keep_rowid: int | None = None  # after a background refresh: stay on this row
         self._quick_timer: Timer | None = None
+        self._hold: ExitStack | None = None  # the screen's updates held for a result
+        self._hold_timer: Timer | None = None
         self._texts: dict[str, str] = {}  # the search, and each saved view's filter
         self.sort = "relevance"  # or "newest", "title" ("S" cycles)
         self.suggestion: str | None = None  # for a search that found nothing
@@ -234,7 +241,27 @@ class SearchPane(Vertical):
         if QUICK_DELAY > 0:
             self._quick_timer = self.set_timer(QUICK_DELAY, lambda: self.run_search(full=False))
         else:
+            self._hold_paint()
             self.run_search(full=False)
+
+    def _hold_paint(self) -> None:
+        """Hold the screen's updates until the quick search's result is shown (or
+        HOLD_SECONDS pass): the echo and the list are then drawn in one paint."""
+        if self._hold is None and self.catalog is not None and not self.scope.is_saved:
+            self._hold = ExitStack()
+            self._hold.enter_context(self.app.batch_update())
+            self._hold_timer = self.set_timer(HOLD_SECONDS, self._release_paint)
+
+    def _release_paint(self) -> None:
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if self._hold is not None:
+            hold, self._hold = self._hold, None
+            hold.close()
+
+    def on_unmount(self) -> None:
+        self._release_paint()
 
     @on(Input.Submitted, "#search")
     def _query_submitted(self, event: Input.Submitted) -> None:
@@ -367,12 +394,15 @@ class SearchPane(Vertical):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
+        self._release_paint()
         if self.generations.is_current(message.generation):
             self._count(clean_line(str(message.error)))
 
     @on(_Found)
     def _found(self, message: _Found) -> None:
         self.show_result(message.generation, message.result, message.scope, message.suggestion)
+        if self.generations.is_current(message.generation):
+            self._release_paint()  # the list is shown: the held echo is drawn with it
         if message.open_first and self.generations.is_current(message.generation):
             self._open_first()
 
