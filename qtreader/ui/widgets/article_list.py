@@ -295,10 +295,27 @@ class ArticleList(ScrollView, can_focus=True):
             if words
             else None
         )
-        self.virtual_size = Size(self.size.width, len(source) * self.row_height)
+        self._set_virtual_height(len(source) * self.row_height)
         self.cursor = max(0, min(cursor, len(source) - 1))
         self.scroll_to_cursor(center=True)
         self.refresh()
+
+    def _set_virtual_height(self, height: int) -> None:
+        """The list's scrollable height. Setting ``virtual_size`` lays the whole screen
+        out again (a reactive with ``layout=True``): at each keystroke that was most of
+        the paint of the new list. Only a scrollbar that comes or goes needs a layout;
+        otherwise the size is set without one and the scrollbar told."""
+        size = Size(self.size.width, height)
+        if size == self.virtual_size:
+            return
+        shown = self.size.height
+        if not shown or (self.virtual_size.height > shown) != (height > shown):
+            self.virtual_size = size
+            return
+        self.set_reactive(ArticleList.virtual_size, size)
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = height
+            self.vertical_scrollbar.refresh()
 
     @property
     def entry(self) -> ListEntry | None:
