@@ -37,6 +37,7 @@ from rich.text import Text
 
 from ..library.mathtext import has_math, render_math
 from ..library.models import Article, LinkStatus, RelatedLink
+from ..library.text import first_part
 from .common import escaped, say
 
 __all__ = ["page", "render_article", "screen_size", "show_article"]
@@ -118,7 +119,7 @@ def _article(article: Article, answer_links: Sequence[RelatedLink]) -> Renderabl
     if article.question and article.question.strip() != article.title.strip():
         parts.append(Text(_safe(article.question), style="italic"))
     parts.append(Text())
-    answer = _first_part(article.answer, RENDER_CHARS)
+    answer = first_part(article.answer, RENDER_CHARS)
     shown = len(answer)
     answer = _safe(answer)
     if has_math(answer):
@@ -141,19 +142,6 @@ def _article(article: Article, answer_links: Sequence[RelatedLink]) -> Renderabl
             parts += [Text(), Text(heading, style="bold")]
             parts += [Padding(_link(link), (0, 0, 0, 2)) for link in lists[name]]
     return Group(*parts)
-
-
-def _first_part(text: str, limit: int) -> str:
-    """Up to ``limit`` characters of ``text``, cut at a paragraph or line break (as the
-    reader cuts a long answer)."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n\n", 0, limit)
-    if cut < limit // 2:
-        cut = text.rfind("\n", 0, limit)
-    if cut < limit // 2:
-        cut = limit
-    return text[:cut]
 
 
 def _link(link: RelatedLink) -> Text:

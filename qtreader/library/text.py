@@ -211,3 +211,16 @@ def lead_of(text: str, most: int = 60) -> str:
         return text.rstrip(":")
     cut = text.rfind(" ", 0, most - 1)
     return text[: cut if cut > most // 2 else most - 1].rstrip(" ,;:") + "…"
+
+
+def first_part(text: str, limit: int) -> str:
+    """Up to ``limit`` characters of ``text``, cut at a paragraph or line break (how a
+    long answer is shown in part, in the reader and by ``qtreader show``)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n\n", 0, limit)
+    if cut < limit // 2:
+        cut = text.rfind("\n", 0, limit)
+    if cut < limit // 2:
+        cut = limit
+    return text[:cut]

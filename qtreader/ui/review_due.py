@@ -13,8 +13,11 @@ from ..library.catalog import Catalog, CatalogError
 
 
 class ReviewDue(Message):
-    def __init__(self, count: int):
-        self.count = count
+    """The count, and what the review file's store had to say (a damaged file kept
+    aside is said by whoever reads it first)."""
+
+    def __init__(self, count: int, told: list[str]):
+        self.count, self.told = count, told
         super().__init__()
 
 
@@ -33,6 +36,6 @@ def count_due(owner: DOMNode, catalog: Catalog, library: str, bookmarks: Bookmar
                                  include_stubs=include_stubs)  # fmt: skip
         except (CatalogError, OSError, ValueError):
             return  # the review screen says what is wrong when it is opened
-        owner.post_message(ReviewDue(len(queue)))
+        owner.post_message(ReviewDue(len(queue), store.take_messages()))
 
     owner.run_worker(count, thread=True, group="review-due")

@@ -149,14 +149,7 @@ class ArticleOpener:
         screen.article = fresh
         pane.article_rowid = fresh.rowid  # moved: a new row
         with screen.app.batch_update():
-            await view.show(
-                fresh,
-                bookmarked=screen.is_bookmarked(fresh.key),
-                note=screen.note_of(fresh.key),
-                answer_links=links,
-                versions=versions,
-                transform=self.math_transform(),
-            )
+            await self._show(fresh, links, versions)
             view.highlight_terms(terms)
             view.return_to(scroll_y, link)
         if changed:
@@ -273,14 +266,7 @@ class ArticleOpener:
         # selection and the focus would otherwise each lay it out again (about 50 ms
         # a time with a long answer on a slow machine).
         with screen.app.batch_update():
-            await view.show(
-                article,
-                bookmarked=screen.is_bookmarked(article.key),
-                note=screen.note_of(article.key),
-                answer_links=links,
-                versions=versions,
-                transform=self.math_transform(),
-            )
+            await self._show(article, links, versions)
             view.highlight_terms(terms)
             pane.follow(article)
             link = place.focused_link if place is not None else None
@@ -305,6 +291,20 @@ class ArticleOpener:
 
         work: WorkType[None] = similar
         self.screen.run_worker(work, exclusive=True, group="similar")
+
+    async def _show(
+        self, article: Article, links: list[RelatedLink], versions: list[ArticleRow]
+    ) -> None:
+        """The article in the view, with its bookmark, note, links and versions."""
+        screen = self.screen
+        await screen.view.show(
+            article,
+            bookmarked=screen.is_bookmarked(article.key),
+            note=screen.note_of(article.key),
+            answer_links=links,
+            versions=versions,
+            transform=self.math_transform(),
+        )
 
     async def _in_thread(self, read: Callable[[], T]) -> T:
         """``read`` in a thread worker (the catalog's reads wait on disk)."""

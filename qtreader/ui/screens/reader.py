@@ -229,6 +229,7 @@ class ReaderScreen(Screen[None]):
 
     @on(ReviewDue)
     def _review_due(self, message: ReviewDue) -> None:
+        self.report_messages(message.told)
         self.subjects.show_review(message.count)
         self.query_one("#status", StatusBar).set_review(message.count)
 

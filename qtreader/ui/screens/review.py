@@ -31,9 +31,9 @@ from textual.worker import WorkType
 
 from ...library.bookmarks import resolve_entry
 from ...library.store import StoreReadOnly
-from ...library.text import clean_line, clean_text
+from ...library.text import clean_line, clean_text, first_part
 from ..widgets.answer_markdown import AnswerMarkdown
-from ..widgets.article_view import PART_CHARS, first_part
+from ..widgets.article_view import PART_CHARS
 
 if TYPE_CHECKING:
     from ...library.bookmarks import BookmarkStore

@@ -20,6 +20,7 @@ from textual.widgets import Markdown, Static
 
 from ...library.export import article_link, article_markdown
 from ...library.models import Article, ArticleRow, RelatedLink
+from ...library.text import first_part
 from ..textual_internals import MarkdownBlock, block_content
 from .answer_markdown import AnswerMarkdown
 from .article_stops import ArticleStops, describe_link
@@ -53,18 +54,6 @@ def words_pattern(words: list[str]) -> re.Pattern[str]:
         re.escape(w) + (r"\w*" if len(w) >= PREFIX_CHARS else r"\b") for w in ordered
     )
     return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
-
-
-def first_part(text: str, limit: int) -> str:
-    """Up to ``limit`` characters of ``text``, cut at a paragraph or line break."""
-    if len(text) <= limit:
-        return text
-    cut = text.rfind("\n\n", 0, limit)
-    if cut < limit // 2:
-        cut = text.rfind("\n", 0, limit)
-    if cut < limit // 2:
-        cut = limit
-    return text[:cut]
 
 
 class MoreButton(Static, can_focus=True):
