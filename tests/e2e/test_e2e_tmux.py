@@ -136,7 +136,7 @@ def _wait_gone(terminal: Terminal) -> None:
     deadline = time.monotonic() + 10
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(POLL)
-    assert not terminal.alive(), "qtreader did not quit on q"
+    assert not terminal.alive(), f"qtreader did not quit on q:\n{terminal.screen()}"
 
 
 def test_bookmark_survives_relaunch_and_session_is_restored(terminal):

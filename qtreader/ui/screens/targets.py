@@ -61,13 +61,16 @@ def focused_pane(screen: ReaderScreen) -> str:
 
 def restore_focus(screen: ReaderScreen, focus: str | None, article: bool) -> None:
     """Give the focus back to the pane a session had (``None``: words were typed while
-    the library loaded, and the search box keeps it). The article view takes it when
-    its article is shown (``article``)."""
+    the library loaded, and the search box keeps it). The article view takes it at
+    once, before its article (``article``) is read: a key pressed meanwhile (q) must
+    not be typed into the search box, which has the focus while the library loads."""
     if focus == "search":
         screen.set_focus(screen.search_pane.search_box)
     elif focus == "subjects":
         screen.set_focus(screen.subjects)
-    elif focus is not None and not (focus == "view" and article):
+    elif focus == "view" and article:
+        screen.set_focus(screen.view)
+    elif focus is not None:
         screen.search_pane.article_list.focus()
 
 
