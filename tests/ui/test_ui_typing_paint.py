@@ -86,3 +86,30 @@ async def test_the_lists_height_and_scrollbar_follow_each_result():
             await settle(pilot, app)
             assert listed.cursor == rows - 1
             assert listed.scroll_y == listed.max_scroll_y, query
+
+
+async def test_typing_in_the_box_keeps_its_width_and_still_shows_the_cursor():
+    # Input's scrollable width followed its text at each key, and laid the screen out
+    # again each time; rounded up to a step, it changes once every 64 characters.
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash")
+        box = app.reader.search_pane.search_box
+        widths = set()
+        for ch in "enzymes and their reactions":
+            await pilot.press("space" if ch == " " else ch)
+            widths.add(box.virtual_size.width)
+        assert widths == {64}
+        # A query longer than the box: the cursor stays in sight, at the end and home.
+        await pilot.press(*"x" * 90)
+        await settle(pilot, app)
+        assert box.virtual_size.width == 128
+        shown = box.scrollable_content_region.width
+        assert box.scroll_x <= box.cursor_position <= box.scroll_x + shown
+        await pilot.press("home")
+        await settle(pilot, app)
+        assert box.scroll_x == 0
+        await pilot.press("end")
+        await settle(pilot, app)
+        assert box.scroll_x <= len(box.value) <= box.scroll_x + shown
