@@ -148,3 +148,13 @@ def screen_layout(app: ReaderApp) -> tuple[dict[Widget, object], list[list[tuple
         for strip in compositor.render_strips()
     ]
     return dict(compositor.full_map), cells
+
+
+async def similar_shown(pilot, app: ReaderApp) -> None:
+    """Until the open article's "Similar" section is filled (a worker fills it after
+    the open): the article's length, and so its scrollbar, depends on it."""
+    view = article_view(app)
+    await wait_for(
+        pilot, lambda: view.article is not None and view.similar_of == view.article.rowid
+    )
+    await settle(pilot, app)

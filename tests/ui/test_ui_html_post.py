@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from libhelpers import write
-from ui_support import article_view, settle, wait_for
+from ui_support import article_view, settle, similar_shown, wait_for
 
 from qtreader.library.links import answer_links
 from qtreader.ui.app import ReaderApp
@@ -121,5 +121,6 @@ def test_a_blog_post_with_links(snap_compare, post_library):
 
     async def open_it(pilot):
         await _open(pilot, pilot.app)
+        await similar_shown(pilot, pilot.app)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_it)

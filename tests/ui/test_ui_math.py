@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from libhelpers import write_article
-from ui_support import article_view, settle
+from ui_support import article_view, settle, similar_shown
 
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.textual_internals import MarkdownBlock, block_content
@@ -75,5 +75,6 @@ def test_an_answer_with_inline_math(snap_compare, math_library):
 
     async def open_it(pilot):
         await _open(pilot, pilot.app)
+        await similar_shown(pilot, pilot.app)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_it)

@@ -67,3 +67,21 @@ async def test_an_article_like_no_other_shows_no_similar_section(tmp_path):
         await pilot.pause(0.5)
         await settle(pilot, app)
         assert _similar(article_view(app)) == []
+
+
+async def test_similar_leaves_out_what_related_already_lists(tmp_path):
+    root = _library(tmp_path)
+    write_article(root, "a/leaf.md", id="leaf", url="/leaf", title=TOPICS["leaf"][0],
+                  answer=TOPICS["leaf"][1], subject="A",
+                  related_article1={"id": "algae", "title": TOPICS["algae"][0],
+                                    "subject": "A", "url": "/algae"})  # fmt: skip
+    app = ReaderApp(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await open_article(pilot, app, "leaf")
+        view = article_view(app)
+        await pilot.pause(0.5)
+        await settle(pilot, app)
+        related = [i.link.title for i in view.query_one("#links-related").query(LinkItem)]
+        assert "Photosynthesis in algae" in related
+        assert "Photosynthesis in algae" not in [i.link.title for i in _similar(view)]

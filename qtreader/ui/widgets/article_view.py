@@ -127,6 +127,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._answer_links: dict[str, RelatedLink] = {}
         self.versions: list[ArticleRow] = []  # of the open question, itself included
         self._end_said = False
+        self.similar_of: int | None = None  # the article whose "Similar" is shown
 
     def compose(self):
         with Vertical(id="column"):
@@ -287,10 +288,13 @@ class ArticleView(VerticalScroll, can_focus=True):
     async def show_similar(self, rowid: int, rows: list[ArticleRow]) -> None:
         """The articles most like article ``rowid``, if it is still the one shown."""
         if self.article is not None and self.article.rowid == rowid:
+            related = {link.target_key for link in self.article.links}  # listed just above
+            fresh = [r for r in rows if r.key not in related]
             links = [
-                RelatedLink(n, "", r.title, r.subject, r.key, r.key) for n, r in enumerate(rows)
+                RelatedLink(n, "", r.title, r.subject, r.key, r.key) for n, r in enumerate(fresh)
             ]
             await self._fill_section("similar", links)
+            self.similar_of = rowid
 
     async def _fill_section(self, name: str, links: list[RelatedLink]) -> None:
         section = self.query_one(f"#links-{name}", Vertical)
