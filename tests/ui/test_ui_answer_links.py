@@ -166,13 +166,13 @@ async def test_find_marks_and_the_link_mark_live_together(tmp_path):
         view.focus()
         await pilot.press("tab")
         await pilot.pause()
-        view.find("second")
+        view.finder.find("second")
         await pilot.pause()
-        assert view.matches, "find found nothing"
+        assert view.finder.matches, "find found nothing"
         view.focus()
         await pilot.pause()
         assert _marked(view) == "the second one"
-        view.clear_highlights()
+        view.finder.clear()
         await pilot.pause()
         assert _marked(view) == "the second one"
         plain = view.stops.cursor.block._content

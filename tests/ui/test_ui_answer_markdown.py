@@ -388,13 +388,13 @@ async def test_find_in_the_article_ignores_rows_kept_hidden_from_a_longer_list()
         key="b", path="b.md", title="Short list", answer="Intro.\n\n1. one\n\n   x\n\n2. two"
     )
     async with viewing(longer, ViewApp, (100, 60)) as (_, pilot, view):
-        assert view.highlight(re.compile("zebra")) == 8
+        assert view.finder.highlight(re.compile("zebra")) == 8
         await view.show(shorter)
         await pilot.pause()
         # The six rows the longer list needed more are kept, hidden, with their old text.
         assert len(view.query_one("#answer").query(Horizontal)) == 8
-        assert view.highlight(re.compile("zebra")) == 0
-        assert view.highlight(re.compile("one|two")) == 2
+        assert view.finder.highlight(re.compile("zebra")) == 0
+        assert view.finder.highlight(re.compile("one|two")) == 2
 
 
 class StyledViewApp(App[None]):
@@ -431,7 +431,7 @@ async def test_find_marks_matches_in_a_compact_list_and_brings_each_into_view():
     async with viewing(article) as (app, pilot, view):
         (compact,) = view.query(CompactOrderedList)
         assert compact.size.height > 100  # far taller than the view
-        assert view.highlight(re.compile("zebra")) == 2
+        assert view.finder.highlight(re.compile("zebra")) == 2
         await pilot.pause()
         # The first match is in item 3, near the top: in view, marked as the current one.
         assert any("the zebra is here" in line for line in _visible_lines(app))
@@ -442,14 +442,14 @@ async def test_find_marks_matches_in_a_compact_list_and_brings_each_into_view():
         assert [bool(seg.style.reverse) for seg in styled] == [True, False]
         assert [bool(seg.style.underline) for seg in styled] == [False, True]
         # The second, in item 37, is a hundred lines further down: the view follows it.
-        view.step(1)
+        view.finder.step(1)
         await pilot.pause()
         assert view.scroll_y > compact.size.height / 2
         lines = _visible_lines(app)
         (y,) = [n for n, line in enumerate(lines) if "the zebra is here" in line]
         assert 4 <= y <= 20  # centred, give or take the wrapping
         assert any("37. Item 37" in line for line in lines[: y + 1])
-        view.clear_highlights()
+        view.finder.clear()
         assert "zebra" in compact._content.plain
         assert not any(
             seg.style and seg.style.reverse
@@ -464,10 +464,10 @@ async def test_find_in_code_centres_its_block_as_code_lines_do_not_wrap():
         key="c", path="c.md", title="Code", answer=f"Intro.\n\n```python\n{code}\n```\n\nEnd."
     )
     async with viewing(article) as (_, pilot, view):
-        assert view.highlight(re.compile("line_8 ")) == 1
+        assert view.finder.highlight(re.compile("line_8 ")) == 1
         await pilot.pause()
-        block = view.matches[0][0]
-        assert line_of(block, view.matches[0][1]) is None  # so the block is centred
+        block = view.finder.matches[0][0]
+        assert line_of(block, view.finder.matches[0][1]) is None  # so the block is centred
         (paragraph,) = [b for b in view.query(MarkdownParagraph) if "End." in b._content.plain]
         assert line_of(paragraph, 0) == 0
 
@@ -490,16 +490,16 @@ async def test_find_while_an_answer_is_being_replaced_never_puts_the_old_text_ba
         await asyncio.sleep(0)
         marked = 0
         while not showing.done() and not marked:
-            marked = view.highlight(re.compile("zebra"), jump=False)
+            marked = view.finder.highlight(re.compile("zebra"), jump=False)
             await asyncio.sleep(0)
         assert marked == 10  # the old list was marked while the new answer was parsed
         await showing
         await pilot.pause()
-        assert view.highlight(re.compile("item"), jump=False) == 3
+        assert view.finder.highlight(re.compile("item"), jump=False) == 3
         await pilot.pause()
         (compact,) = view.query(CompactOrderedList)
         assert compact._content.plain == "item 1\nitem 2\nitem 3"
-        view.clear_highlights()
+        view.finder.clear()
         await pilot.pause()
         assert compact._content.plain == "item 1\nitem 2\nitem 3"
         lines = [strip.text for strip in app.screen._compositor.render_strips()]

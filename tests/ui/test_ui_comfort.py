@@ -8,7 +8,7 @@ from ui_support import SAMPLE, article_view, sample_catalog, settle, wait_for
 from qtreader.library.settings import Settings
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.screens.confirm import ConfirmScreen
-from qtreader.ui.widgets.article_view import CURRENT_STYLE, MATCH_STYLE
+from qtreader.ui.widgets.article_find import CURRENT_STYLE, MATCH_STYLE
 from qtreader.ui.widgets.find_bar import FindBar
 
 HASH = "/learn/computer-science/questions/how-does-a-hash-table-resolve-collisions"
@@ -17,7 +17,7 @@ HASH = "/learn/computer-science/questions/how-does-a-hash-table-resolve-collisio
 def _styled_spans(view) -> list[tuple[str, str]]:
     """(text, style) of every highlighted span in the answer."""
     found = []
-    for block in view._originals:
+    for block in view.finder.originals:
         content = block._content
         for span in content.spans:
             if str(span.style) in (MATCH_STYLE, CURRENT_STYLE):
@@ -40,7 +40,7 @@ async def test_ctrl_f_finds_counts_and_moves_between_matches():
         await pilot.press(*"slot")
         await settle(pilot, app)
         view = article_view(app)
-        assert len(view.matches) == expected > 3
+        assert len(view.finder.matches) == expected > 3
         assert str(bar.query_one("#find-count").render()) == f"1 of {expected}"
         spans = _styled_spans(view)
         assert all(text.lower() == "slot" for text, _ in spans)
@@ -54,9 +54,9 @@ async def test_ctrl_f_finds_counts_and_moves_between_matches():
         await pilot.pause()
         assert not bar.display and app.focused is view
         await pilot.press("n")
-        assert view.current == 0
+        assert view.finder.current == 0
         await pilot.press("N")
-        assert view.current == expected - 1
+        assert view.finder.current == expected - 1
 
 
 async def test_opening_from_a_search_highlights_the_query_words():

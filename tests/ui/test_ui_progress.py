@@ -148,3 +148,20 @@ async def test_r_opens_unread_articles_first(tmp_path):
         await pilot.press("r")
         await settle(pilot, app)
         assert article_view(app).article.key in ("/alpha", "/beta")
+
+
+async def test_counts_stay_in_one_column_whichever_arrives_first(tmp_path):
+    from qtreader.library.progress import LibraryProgress
+    from qtreader.ui.state import BOOKMARKS, REVIEW
+
+    app = ReaderApp(_library(tmp_path))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot, app)
+        tree = app.reader.subjects
+        tree.show_progress(None)
+        tree.show_review(5)  # the review's count first, then read marks
+        tree.show_progress(LibraryProgress(read=1, total=3, subjects=()))
+        await pilot.pause()
+        review = str(tree.node_for(REVIEW).label)
+        bookmarks = str(tree.node_for(BOOKMARKS).label)
+        assert len(review.rstrip()) == len(bookmarks.rstrip())  # right-aligned together

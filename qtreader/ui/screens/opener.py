@@ -150,7 +150,7 @@ class ArticleOpener:
         pane.article_rowid = fresh.rowid  # moved: a new row
         with screen.app.batch_update():
             await self._show(fresh, links, versions)
-            view.highlight_terms(terms)
+            view.finder.highlight_terms(terms)
             view.return_to(scroll_y, link)
         if changed:
             screen.notify("This article changed on disk: it is shown as it is now.", timeout=3)
@@ -267,7 +267,7 @@ class ArticleOpener:
         # a time with a long answer on a slow machine).
         with screen.app.batch_update():
             await self._show(article, links, versions)
-            view.highlight_terms(terms)
+            view.finder.highlight_terms(terms)
             pane.follow(article)
             link = place.focused_link if place is not None else None
             if place is not None:

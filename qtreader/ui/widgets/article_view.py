@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Group
 from rich.padding import Padding
 from rich.table import Table
@@ -12,48 +10,26 @@ from textual import on
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
 from textual.dom import DOMNode
-from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Markdown, Static
 
 from ...library.export import article_link, article_markdown
 from ...library.models import Article, ArticleRow, RelatedLink
 from ...library.text import first_part
-from ..textual_internals import MarkdownBlock, block_content
+from ..textual_internals import MarkdownBlock
 from .answer_markdown import AnswerMarkdown
+from .article_find import ArticleFind
 from .article_stops import ArticleStops, describe_link
-from .compact_list import line_of
 from .find_bar import FindBar
 from .link_item import LinkItem
 from .versions import versions_line
-
-# Matches are marked quietly (a long answer with many of them stayed readable only so);
-# the current one of find stands out.
-MATCH_STYLE = "bold underline"
-CURRENT_STYLE = "bold reverse"
 
 # Past this many characters an answer is shown in parts, so opening a
 # multi-megabyte article never freezes the reader.
 PART_CHARS = 60_000
 # Hidden link items kept in each list of links for the next article.
 SPARE_LINK_ITEMS = 12
-
-
-# Search words shorter than this are marked as whole words only: "o" of "big o" would
-# otherwise mark every "of", "or" and "on" of the answer.
-PREFIX_CHARS = 3
-
-
-def words_pattern(words: list[str]) -> re.Pattern[str]:
-    """Words as a search shows them: case-insensitive, each a prefix of a word (a
-    short one a whole word)."""
-    ordered = sorted(set(words), key=len, reverse=True)
-    alternatives = "|".join(
-        re.escape(w) + (r"\w*" if len(w) >= PREFIX_CHARS else r"\b") for w in ordered
-    )
-    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
 
 
 class MoreButton(Static, can_focus=True):
@@ -115,13 +91,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.article: Article | None = None
         self.shown_chars = 0
         self.answer_text = ""  # the Markdown given to the renderer (math may be converted)
-        # Find: blocks that carry highlights, each with its own content and the marked
-        # content given to it (a block given other content since is left alone: see
-        # _paint), and the matches.
-        self._originals: dict[MarkdownBlock, tuple[Content, Content]] = {}
-        self.matches: list[tuple[MarkdownBlock, int, int]] = []
         self._marks_shown: tuple[bool, str] = (False, "")  # the star and note drawn
-        self.current = 0
+        self.finder = ArticleFind(self)
         self.stops = ArticleStops(self)
         # The answer's links into the library, by href: what a marked link leads to.
         self._answer_links: dict[str, RelatedLink] = {}
@@ -206,7 +177,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         transform=None,
     ) -> None:
         """Show ``article`` from the top (with its bookmark's note, if it has one)."""
-        self.clear_highlights()
+        self.finder.clear()
         self.stops.drop()
         self._end_said = False
         self.article = article
@@ -246,11 +217,10 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.answer_text = transform(text) if transform else text
         answer = self.query_one("#answer", Markdown)
         answer.display = True
-        self._originals.clear()
-        self.matches = []
+        self.finder.forget()
         await answer.update(self.answer_text)
-        if self.matches:  # marked while the update ran: they may be in blocks given new text
-            self.clear_highlights()
+        if self.finder.matches:  # marked while the update ran: blocks may have new text
+            self.finder.clear()
         partial = self.query_one("#partial", Static)
         more = self.query_one("#more", MoreButton)
         rest = len(article.answer) - len(text)
@@ -426,89 +396,8 @@ class ArticleView(VerticalScroll, can_focus=True):
                 blocks.append(block)
         return blocks
 
-    def clear_highlights(self) -> None:
-        self.stops.unmark()  # the link's mark is drawn over find's: off first, then back
-        for block, (content, marked) in self._originals.items():
-            if block.is_attached and block_content(block) is marked:
-                block.set_content(content)
-        self._originals.clear()
-        self.matches = []
-        self.current = 0
-        if self.stops.cursor is not None and self.app.focused is self:
-            self.stops.mark()
-
-    def highlight(
-        self, pattern: re.Pattern[str] | None, jump: bool = True, current: bool = True
-    ) -> int:
-        """Mark every match of ``pattern`` in the answer (the first as the current one,
-        unless not ``current``: n then goes to the first); returns how many there are."""
-        self.clear_highlights()
-        if not current:
-            self.current = -1
-        if pattern is None:
-            return 0
-        for block in self.leaf_blocks():
-            content = block_content(block)
-            found = [
-                (m.start(), m.end()) for m in pattern.finditer(content.plain) if m.end() > m.start()
-            ]
-            if not found:
-                continue
-            self._originals[block] = (content, content)
-            self.matches.extend((block, start, end) for start, end in found)
-        self._paint()
-        if jump and self.matches:
-            self._scroll_to_current()
-        return len(self.matches)
-
-    def _paint(self) -> None:
-        self.stops.unmark()
-        by_block: dict[MarkdownBlock, list[tuple[int, int, bool]]] = {}
-        for n, (block, start, end) in enumerate(self.matches):
-            by_block.setdefault(block, []).append((start, end, n == self.current))
-        for block, spans in by_block.items():
-            original, marked = self._originals[block]
-            if block_content(block) is not marked:
-                # Given new text since it was marked: an answer shown while find ran (a
-                # reused block). Its marks are stale; the old text must not come back.
-                continue
-            content = original
-            for start, end, is_current in spans:
-                content = content.stylize(CURRENT_STYLE if is_current else MATCH_STYLE, start, end)
-            block.set_content(content)
-            self._originals[block] = (original, content)
-        if self.stops.cursor is not None and self.app.focused is self:
-            self.stops.mark()
-
-    def step(self, delta: int) -> tuple[int, int]:
-        """Move to the next (1) or previous (-1) match; returns (index, total)."""
-        if not self.matches:
-            return 0, 0
-        self.current = (self.current + delta) % len(self.matches)
-        self._paint()
-        self._scroll_to_current()
-        return self.current, len(self.matches)
-
-    def _scroll_to_current(self) -> None:
-        # After the refresh: the block may not be laid out yet (an article just opened).
-        block, start, _ = self.matches[self.current]
-        self.call_after_refresh(self._scroll_to_match, block, start)
-
-    def _scroll_to_match(self, block: MarkdownBlock, offset: int) -> None:
-        """Center the line that holds the match: a list or paragraph may be taller than
-        the view, and centering the block would leave the match out of sight."""
-        if not block.is_attached or not block.display:
-            return
-        line = line_of(block, offset)
-        if line is None:
-            self.scroll_to_center(block, animate=False, immediate=True)
-            return
-        top = block.content_region.y - self.content_region.y + round(self.scroll_y)
-        region = Region(0, top + line, 1, 1)
-        self.scroll_to_region(region, center=True, animate=False, x_axis=False, immediate=True)
-
     def action_step(self, delta: int) -> None:
-        self.find_step(delta)
+        self.finder.find_step(delta)
 
     # -- the find bar ------------------------------------------------------------
 
@@ -519,37 +408,15 @@ class ArticleView(VerticalScroll, can_focus=True):
     def open_find(self) -> None:
         self.find_bar.open()
 
-    def find(self, text: str, jump: bool = True) -> None:
-        """Mark every word of ``text`` in the answer and count them in the find bar."""
-        words = text.split()
-        pattern = (
-            re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
-        )
-        total = self.highlight(pattern, jump=jump)
-        self.find_bar.show_count(0, total, text)
-
-    def find_step(self, delta: int) -> None:
-        index, total = self.step(delta)
-        bar = self.find_bar
-        bar.show_count(index, total, bar.input.value or "…")
-
-    def highlight_terms(self, terms: list[str]) -> None:
-        """After an open: the find bar's words if it is open, else a search's words."""
-        bar = self.find_bar
-        if bar.display and bar.input.value:
-            self.find(bar.input.value, jump=False)
-        elif terms:
-            self.highlight(words_pattern(terms), jump=False, current=False)
-
     @on(FindBar.Changed)
     def _find_changed(self, event: FindBar.Changed) -> None:
         event.stop()
-        self.find(event.text)
+        self.finder.find(event.text)
 
     @on(FindBar.Step)
     def _find_bar_step(self, event: FindBar.Step) -> None:
         event.stop()
-        self.find_step(event.delta)
+        self.finder.find_step(event.delta)
 
     @on(FindBar.Closed)
     def _find_closed(self, event: FindBar.Closed) -> None:

@@ -97,6 +97,8 @@ class SubjectTree(Tree[Scope]):
             scope = node.data
             if scope == UNREAD:
                 node.set_label(self._label(UNREAD.name, self._unread(self._totals[ALL])))
+            elif scope == REVIEW:  # its count moves to the count column too
+                node.set_label(self._label(REVIEW.name, self._review))
             if scope is not None and scope in self._totals:
                 name = scope.name
                 node.set_label(self._label(name, self._totals[scope], self._read_of(scope)))
