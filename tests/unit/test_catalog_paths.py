@@ -10,7 +10,6 @@ import os
 import random
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -528,8 +527,8 @@ def test_a_paths_refresh_waits_for_another_refresh_of_the_catalog(catalog, libra
             )
             thread.start()
             assert waited.wait(10)
-            time.sleep(0.1)
-            assert done == []  # it waits for the lock
+            thread.join(timeout=0.2)
+            assert thread.is_alive() and done == []  # it waits for the lock
         thread.join(10)
         (report,) = done
         assert report.added == 1
