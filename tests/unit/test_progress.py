@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from libhelpers import write_article
 
-import qtreader.library.progress as progress_module
+import qtreader.library.progress.format as progress_format
 from qtreader.library import paths
 from qtreader.library.catalog import Catalog
 from qtreader.library.models import ArticleRow
@@ -137,7 +137,7 @@ def test_any_key_round_trips(key):
 
 
 def test_keys_sharing_a_hash_stay_apart(monkeypatch):
-    monkeypatch.setattr(progress_module, "key_hash", lambda key: 42)
+    monkeypatch.setattr(progress_format, "key_hash", lambda key: 42)
     store = ProgressStore(LIB)
     assert store.mark_read([mark(n) for n in range(5)]) == 5
     marks = ProgressStore(LIB).load()
@@ -196,10 +196,10 @@ def test_removing_every_mark_leaves_a_good_empty_file():
 def test_random_changes_match_a_set(monkeypatch, hashes):
     """Random marks and unmarks by two stores, against a plain set: every file read
     back whole and equal (inserts, sorted merges, dead rows, compaction, collisions)."""
-    monkeypatch.setattr(progress_module, "_BULK", 4)
+    monkeypatch.setattr(progress_format, "_BULK", 4)
     if hashes == "few":  # many keys share a hash
-        real = progress_module.key_hash
-        monkeypatch.setattr(progress_module, "key_hash", lambda key: real(key) % 7)
+        real = progress_format.key_hash
+        monkeypatch.setattr(progress_format, "key_hash", lambda key: real(key) % 7)
     seed = int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
     stores = [ProgressStore(LIB), ProgressStore(LIB)]
@@ -425,8 +425,8 @@ class CountingCatalog:
 def either_way(request, monkeypatch):
     """Marks found by a query each, or by reading every row of the catalog once."""
     if request.param == "read-all":
-        monkeypatch.setattr(progress_module, "_READ_ALL_AT", 0)
-        monkeypatch.setattr(progress_module, "_READ_ALL_SHARE", 0)
+        monkeypatch.setattr(progress_format, "_READ_ALL_AT", 0)
+        monkeypatch.setattr(progress_format, "_READ_ALL_SHARE", 0)
     return request.param
 
 
@@ -563,7 +563,7 @@ def test_a_changed_url_is_found_again_by_id_and_title(tmp_path, either_way):
 def test_resolving_step_by_step_equals_resolving_from_nothing(tmp_path, monkeypatch, window):
     """Random changes, each resolved from the last result, against a resolution from
     nothing: the same rows, counts, moved keys and missing marks."""
-    monkeypatch.setattr(progress_module, "_WINDOW_MOST", window)  # 0: as if all changed
+    monkeypatch.setattr(progress_format, "_WINDOW_MOST", window)  # 0: as if all changed
     root = tmp_path / "lib"
     for n in range(24):
         subject = ("Biology", "Chemistry", "Physics")[n % 3]

@@ -44,11 +44,11 @@ from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple, Protocol, TypeVar
 
-from . import paths
-from .bookmarks import resolve_entry
-from .models import ArticleRow
-from .store import StoreReadOnly, atomic_write, file_lock
-from .text import subject_key
+from .. import paths
+from ..bookmarks import resolve_entry
+from ..models import ArticleRow
+from ..store import StoreReadOnly, atomic_write, file_lock
+from ..text import subject_key
 
 __all__ = [
     "PROGRESS_VERSION",
