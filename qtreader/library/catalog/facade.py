@@ -442,6 +442,14 @@ class Catalog:
         return queries.find(self._store, ref)
 
     @_guarded
+    def find_all(self, ref: str) -> list[int]:
+        """Every article a reference names, as rowids, ``find``'s pick first: by
+        ``find``'s rules, the first kind of reference that finds anything (key or url,
+        id, file path, title) gives all it finds. Copies under two subjects share an
+        id; a path names one file. Stubs are kept. [] when nothing is named."""
+        return queries.find_all(self._store, ref)
+
+    @_guarded
     def answer_links(self, article: Article) -> list[RelatedLink]:
         """The links of an article's answer that point into the library, resolved."""
         return queries.answer_links(self._store, article)
