@@ -9,10 +9,15 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+
+from qtreader.library.catalog import Catalog
 
 # QTREADER_HYPOTHESIS_EXAMPLES=5000 for a longer hunt than the default.
 HYPOTHESIS_EXAMPLES = int(os.environ.get("QTREADER_HYPOTHESIS_EXAMPLES", "300"))
@@ -20,6 +25,8 @@ HYPOTHESIS_EXAMPLES = int(os.environ.get("QTREADER_HYPOTHESIS_EXAMPLES", "300"))
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_LIBRARY = FIXTURES / "library"
 FIXTURE_ARTICLES = FIXTURES / "articles"
+REPO = Path(__file__).resolve().parents[1]
+STORE_WORKER = Path(__file__).parent / "store_worker.py"
 
 # Any C0 control but TAB and LF, DEL, or any C1 control.
 CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -103,3 +110,90 @@ class Result:
 
     def json(self):
         return json.loads(self.out)
+
+
+def catalog_fixtures(build: Callable[[Path], Path], db_name: str | None = None):
+    """A catalog test module's ``library`` and ``catalog`` fixtures:
+    ``library, catalog = catalog_fixtures(build_library)``. ``build`` writes the library
+    at tmp_path / "lib"; the catalog is refreshed once, its file in the cache dir or,
+    with ``db_name``, beside the library."""
+
+    @pytest.fixture
+    def library(tmp_path: Path) -> Path:
+        return build(tmp_path / "lib")
+
+    @pytest.fixture
+    def catalog(library: Path) -> Iterator[Catalog]:
+        cat = Catalog(library, library.parent / db_name if db_name else None)
+        cat.refresh()
+        yield cat
+        cat.close()
+
+    return library, catalog
+
+
+# -- stores written by other processes (tests/store_worker.py) ---------------------
+
+
+def corrupt_copies(path: Path) -> list[Path]:
+    """The damaged copies of a store's file kept aside."""
+    return sorted(path.parent.glob(path.name + ".corrupt-*"))
+
+
+def start_writer(
+    cwd: Path, kind: str, path: Path, prefix: str, count: str = "forever", go: str = "-"
+) -> subprocess.Popen[str]:
+    """A process writing keys ``prefix``-0, -1, … to the ``kind`` store at ``path``
+    (store_worker.py), printing "ready" and then each key once it is saved."""
+    return subprocess.Popen(
+        [sys.executable, str(STORE_WORKER), kind, str(path), prefix, count, go],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=cwd,
+    )
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    assert proc.stdout is not None
+    proc.stdout.close()
+
+
+def two_writers_at_once(cwd: Path, kind: str, path: Path, count: int) -> list[int]:
+    """Two processes writing ``count`` keys each ("l-0", … and "r-0", …) to the ``kind``
+    store at ``path``, started together: their exit codes."""
+    go = cwd / "go"
+    procs = [start_writer(cwd, kind, path, prefix, str(count), str(go)) for prefix in ("l", "r")]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        go.touch()
+        for proc in procs:
+            proc.wait(timeout=120)
+        return [proc.returncode for proc in procs]
+    finally:
+        for proc in procs:
+            stop(proc)
+
+
+def writer_killed_at_random(
+    cwd: Path, kind: str, path: Path, prefix: str, after: float
+) -> tuple[int, list[str]]:
+    """A process writing keys to the ``kind`` store at ``path`` for ``after`` seconds
+    (it never ends by itself), then killed: its exit code and the keys it printed, each
+    saved before it was printed."""
+    proc = start_writer(cwd, kind, path, prefix)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        try:
+            proc.wait(timeout=after)
+        except subprocess.TimeoutExpired:
+            pass
+        proc.kill()
+        proc.wait(timeout=30)
+        return proc.returncode, proc.stdout.read().split()
+    finally:
+        stop(proc)

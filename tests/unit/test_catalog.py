@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from libhelpers import link, listing, write, write_article
+from libhelpers import catalog_fixtures, link, listing, write, write_article
 
 import qtreader.library.catalog as catalog_module
 from qtreader.library import paths
@@ -60,17 +60,7 @@ def build_library(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    return build_library(tmp_path / "lib")
-
-
-@pytest.fixture
-def catalog(library: Path):
-    cat = Catalog(library)
-    cat.refresh()
-    yield cat
-    cat.close()
+library, catalog = catalog_fixtures(build_library)
 
 
 def by_key(cat: Catalog, key: str):

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from libhelpers import damage, link, write, write_article
+from libhelpers import catalog_fixtures, damage, link, write, write_article
 
 from qtreader.library.catalog import Catalog, RefreshReport, indexing, writing
 from qtreader.library.catalog.refresh_lock import refreshing
@@ -59,17 +59,7 @@ def build_library(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    return build_library(tmp_path / "lib")
-
-
-@pytest.fixture
-def catalog(library: Path):
-    cat = Catalog(library, library.parent / "incremental.sqlite3")
-    cat.refresh()
-    yield cat
-    cat.close()
+library, catalog = catalog_fixtures(build_library, "incremental.sqlite3")
 
 
 _building_fresh = threading.local()  # a fresh build's scan is not counted by ``scans``

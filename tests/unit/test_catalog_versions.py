@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from libhelpers import write_article
+from libhelpers import catalog_fixtures, write_article
 
 import qtreader.library.catalog as catalog_module
 from qtreader.library.catalog import Catalog, SearchResult
@@ -60,17 +60,7 @@ def build_versions_library(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    return build_versions_library(tmp_path / "lib")
-
-
-@pytest.fixture
-def catalog(library: Path):
-    cat = Catalog(library)
-    cat.refresh()
-    yield cat
-    cat.close()
+library, catalog = catalog_fixtures(build_versions_library)
 
 
 def row_of(cat: Catalog, key: str) -> ArticleRow:

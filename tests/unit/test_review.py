@@ -7,13 +7,11 @@ import json
 import os
 import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from fsrs import Card, Rating, Scheduler, State
-from libhelpers import write_article
+from libhelpers import corrupt_copies, two_writers_at_once, write_article, writer_killed_at_random
 
 import qtreader.library.review as review_module
 from qtreader.library import paths
@@ -29,34 +27,8 @@ from qtreader.library.review import (
     review_queue,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 LIB = "/libraries/one"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-# A child process that grades articles as fast as it can, printing each key once
-# grade() has returned. With a "go" file it waits for it first (two start together).
-WORKER = """
-import sys, time, datetime as dt
-from pathlib import Path
-from qtreader.library.models import ArticleRow
-from qtreader.library.review import ReviewStore
-
-path, prefix, count, go = sys.argv[1:5]
-store = ReviewStore("/library", Path(path))
-print("ready", flush=True)
-deadline = time.monotonic() + 60
-while go != "-" and not Path(go).exists():
-    if time.monotonic() > deadline:
-        sys.exit(3)
-    time.sleep(0.001)
-n = 0
-now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-while count == "forever" or n < int(count):
-    key = f"{prefix}-{n}"
-    store.grade(ArticleRow(n, key, f"Title {key}", "Subject", ""), "good", now)
-    print(key, flush=True)
-    n += 1
-"""
 
 
 def row(n: int, subject: str = "Subject") -> ArticleRow:
@@ -65,23 +37,6 @@ def row(n: int, subject: str = "Subject") -> ArticleRow:
 
 def store(**kwargs) -> ReviewStore:
     return ReviewStore(LIB, scheduler=Scheduler(enable_fuzzing=False), **kwargs)
-
-
-def corrupt_copies(path: Path) -> list[Path]:
-    return sorted(path.parent.glob(path.name + ".corrupt-*"))
-
-
-def run_worker(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    script = tmp_path / "worker.py"
-    if not script.exists():
-        script.write_text(WORKER)
-    return subprocess.Popen(
-        [sys.executable, str(script), *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        cwd=tmp_path,
-    )
 
 
 # -- grading -----------------------------------------------------------------------
@@ -276,21 +231,7 @@ def test_a_newer_file_is_read_only_and_never_written():
 
 def test_two_processes_grading_at_once_lose_nothing(tmp_path):
     path = tmp_path / "review.json"
-    go = tmp_path / "go"
-    procs = [run_worker(tmp_path, str(path), prefix, "100", str(go)) for prefix in ("l", "r")]
-    try:
-        for proc in procs:
-            assert proc.stdout.readline() == "ready\n"
-        go.touch()
-        for proc in procs:
-            proc.wait(timeout=120)
-        assert [proc.returncode for proc in procs] == [0, 0]
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
+    assert two_writers_at_once(tmp_path, "review", path, 100) == [0, 0]
     cards = ReviewStore("/library", path).load().cards
     assert set(cards) == {f"{p}-{n}" for p in ("l", "r") for n in range(100)}
     assert len(json.loads(path.read_text())["reviews"]) == 200
@@ -302,22 +243,9 @@ def test_a_grader_killed_at_random_moments_never_loses_a_saved_grade(tmp_path):
     rng = random.Random(seed)
     saved: list[str] = []
     for iteration in range(10):
-        proc = run_worker(tmp_path, str(path), f"run{iteration}", "forever", "-")
-        try:
-            assert proc.stdout.readline() == "ready\n"
-            try:
-                proc.wait(timeout=rng.uniform(0.02, 0.3))  # it never ends by itself
-            except subprocess.TimeoutExpired:
-                pass
-            proc.kill()
-            proc.wait(timeout=30)
-            printed = proc.stdout.read().split()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-        assert proc.returncode == -9, (seed, iteration, proc.returncode)
+        after = rng.uniform(0.02, 0.3)
+        code, printed = writer_killed_at_random(tmp_path, "review", path, f"run{iteration}", after)
+        assert code == -9, (seed, iteration, code)
         saved += [key for key in printed if key.startswith(f"run{iteration}-")]
         data = json.loads(path.read_bytes())  # whole, never half-written
         assert data["version"] == 1

@@ -6,8 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import pytest
-from libhelpers import write_article
+from libhelpers import catalog_fixtures, write_article
 
 from qtreader.library.catalog import Catalog
 
@@ -60,17 +59,7 @@ def build_similar_library(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    return build_similar_library(tmp_path / "lib")
-
-
-@pytest.fixture
-def catalog(library: Path):
-    cat = Catalog(library)
-    cat.refresh()
-    yield cat
-    cat.close()
+library, catalog = catalog_fixtures(build_similar_library)
 
 
 def rowid(cat: Catalog, key: str) -> int:

@@ -6,16 +6,11 @@ import json
 import multiprocessing
 import os
 import random
-import subprocess
-import sys
-from pathlib import Path
 
 import store_worker
+from libhelpers import writer_killed_at_random
 
 from qtreader.library.bookmarks import BookmarkStore
-
-REPO = Path(__file__).resolve().parents[2]
-WORKER = Path(store_worker.__file__)
 
 
 def test_two_processes_adding_at_once_lose_nothing(tmp_path):
@@ -46,32 +41,13 @@ def test_writer_killed_at_random_moments_never_loses_a_saved_bookmark(tmp_path):
     path = tmp_path / "bookmarks.json"
     seed = int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(WORKER.parent)])}
     saved: list[str] = []
     for iteration in range(15):
-        proc = subprocess.Popen(
-            [sys.executable, str(WORKER), str(path), f"run{iteration}"],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=tmp_path,
+        delay = rng.uniform(0.02, 0.2)
+        code, printed = writer_killed_at_random(
+            tmp_path, "bookmarks", path, f"run{iteration}", delay
         )
-        try:
-            assert proc.stdout.readline() == "ready\n"
-            delay = rng.uniform(0.02, 0.2)
-            try:
-                proc.wait(timeout=delay)  # the child never ends by itself
-            except subprocess.TimeoutExpired:
-                pass
-            proc.kill()
-            proc.wait(timeout=30)
-            printed = proc.stdout.read().split()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-        assert proc.returncode == -9, (seed, iteration, proc.returncode)
+        assert code == -9, (seed, iteration, code)
         saved += [key for key in printed if key.startswith(f"run{iteration}-")]
         data = json.loads(path.read_bytes())  # whole, never half-written
         assert data["version"] == 1
