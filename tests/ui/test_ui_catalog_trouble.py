@@ -94,3 +94,30 @@ async def test_quitting_during_a_first_build_does_not_wait_for_it(tmp_path, monk
     assert ended.wait(5), "the build went on after the quit"
     assert time.monotonic() - quit_at < 5
     assert not list(paths.catalog_path(library.resolve()).parent.glob("*.building-*"))
+
+
+def _big_library(tmp_path, count=3000):
+    library = tmp_path / "big"
+    for n in range(count):
+        write_article(library, f"s{n % 5}/a{n:05}.md", title=f"Article {n}", answer=f"A {n}.")
+    return library
+
+
+async def test_q_quits_during_a_first_build_and_slash_still_types_ahead(tmp_path):
+    """The search box does not keep the focus while a first build runs: `q` quits (it
+    was typed into the box), and `/` still lets a search be typed ahead."""
+    library = _big_library(tmp_path)
+    sample_catalog()  # imports warmed up
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        label = app.reader.query_one("#loading-label", Label)
+        await wait_for(pilot, lambda: "Reading the library" in str(label.render()), timeout=30)
+        search = app.reader.search_pane.search_box
+        await wait_for(pilot, lambda: not search.has_focus, timeout=5)
+        hint = app.reader.query_one("#loading-hint", Label)
+        assert hint.display and "q quits" in str(hint.render())
+        await pilot.press("slash", *"article")
+        assert search.value == "article"
+        await pilot.press("escape")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running, timeout=5)

@@ -41,6 +41,10 @@ _PLACEHOLDERS = {
 }
 
 
+# Under a first build's progress bar.
+BUILD_HINT = "The catalog is built once. q quits; / types a search ahead."
+    "The catalog is built once. q quits: the next launch goes on from here. / types a search ahead."
+)
 _SORT_NAMES = {"relevance": "best matches first", "newest": "newest first", "title": "by title"}
 
 
@@ -188,6 +192,7 @@ class SearchPane(Vertical):
         self._article_list = ArticleList(id="list")
         self._article_list.unread = unread
         self._full_timer: Timer | None = None
+        self.building = False  # a first build's progress was shown
 
     def compose(self) -> ComposeResult:
         yield self._search_box
@@ -196,9 +201,11 @@ class SearchPane(Vertical):
         with Vertical(id="loading"):
             yield Label("Reading the library…", id="loading-label")
             yield ProgressBar(id="progress", show_eta=False)
+            yield Label(BUILD_HINT, id="loading-hint")
 
     def on_mount(self) -> None:
         self.article_list.display = False
+        self.query_one("#loading-hint", Label).display = False
 
     @property
     def article_list(self) -> ArticleList:
@@ -211,6 +218,13 @@ class SearchPane(Vertical):
     # -- while the library loads -----------------------------------------------
 
     def show_progress(self, done: int, total: int) -> None:
+        """A first build's progress. At its first news the empty search box lets go of
+        the focus: the keys go to the screen (q quits, as it was typed into the box),
+        and / still types a search ahead, run when the library is open."""
+        if not self.building and self.search_box.has_focus and not self.search_box.value:
+            self.screen.set_focus(None)
+        self.building = True
+        self.query_one("#loading-hint", Label).display = True
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
         # After the last file the index is finished and saved: seconds on a large library.
         shown = (
