@@ -14,6 +14,7 @@ import pytest
 from libhelpers import write_article
 
 import qtreader.library.progress.format as progress_format
+import qtreader.library.progress.resolve as progress_resolve
 from qtreader.library import paths
 from qtreader.library.catalog import Catalog
 from qtreader.library.models import ArticleRow
@@ -425,8 +426,8 @@ class CountingCatalog:
 def either_way(request, monkeypatch):
     """Marks found by a query each, or by reading every row of the catalog once."""
     if request.param == "read-all":
-        monkeypatch.setattr(progress_format, "_READ_ALL_AT", 0)
-        monkeypatch.setattr(progress_format, "_READ_ALL_SHARE", 0)
+        monkeypatch.setattr(progress_resolve, "_READ_ALL_AT", 0)
+        monkeypatch.setattr(progress_resolve, "_READ_ALL_SHARE", 0)
     return request.param
 
 
@@ -563,7 +564,7 @@ def test_a_changed_url_is_found_again_by_id_and_title(tmp_path, either_way):
 def test_resolving_step_by_step_equals_resolving_from_nothing(tmp_path, monkeypatch, window):
     """Random changes, each resolved from the last result, against a resolution from
     nothing: the same rows, counts, moved keys and missing marks."""
-    monkeypatch.setattr(progress_format, "_WINDOW_MOST", window)  # 0: as if all changed
+    monkeypatch.setattr(progress_resolve, "_WINDOW_MOST", window)  # 0: as if all changed
     root = tmp_path / "lib"
     for n in range(24):
         subject = ("Biology", "Chemistry", "Physics")[n % 3]
