@@ -404,11 +404,12 @@ class Catalog:
                     raise
 
     def _words(self) -> Vocabulary:
-        """The library's vocabulary, read again after the catalog was written."""
+        """The library's vocabulary (its words read as suggestions need them), anew
+        after the catalog was written."""
         mark = (self._store.generation, self._store.value(EXACT_WRITTEN))
         with self._vocabulary_lock:
             if self._vocabulary is None or self._vocabulary[0] != mark:
-                self._vocabulary = (mark, Vocabulary.read(self._store))
+                self._vocabulary = (mark, Vocabulary(self._store))
             return self._vocabulary[1]
 
     @_guarded

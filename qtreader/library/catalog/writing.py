@@ -48,6 +48,7 @@ from .schema import (
     QUICK_COLUMNS_SQL,
     SUBJECT_COLUMNS,
 )
+from .suggest import respell, spelled, write_spellings
 
 # An article read again, as it is now: its values, links and answer (UTF-8).
 _Rewritten = tuple[ArticleValues, list[LinkValues], bytes]
@@ -266,13 +267,21 @@ class Writer:
         if touched is None or self._short_fields_written > _WORDS_REREAD:
             conn.execute("DELETE FROM words")
             conn.execute("INSERT INTO words SELECT term, doc FROM exact_terms")
+            write_spellings(conn)
             return
+        added: list[str] = []
+        removed: list[str] = []
         for term in sorted(touched):
             found = conn.execute("SELECT doc FROM exact_terms WHERE term = ?", (term,)).fetchone()
             if found:
+                if spelled(term) and not _has_word(conn, term):
+                    added.append(term)
                 conn.execute("INSERT OR REPLACE INTO words VALUES (?, ?)", (term, found[0]))
             else:
+                if spelled(term) and _has_word(conn, term):
+                    removed.append(term)
                 conn.execute("DELETE FROM words WHERE term = ?", (term,))
+        respell(conn, added, removed)
 
     def _note_words(self, *texts: str) -> None:
         """Note the words of short fields indexed or unindexed, as the exact index's
@@ -470,6 +479,10 @@ class Writer:
                 )
             except sqlite3.OperationalError:
                 pass  # an older SQLite without this option: slower, still correct
+
+
+def _has_word(conn: sqlite3.Connection, term: str) -> bool:
+    return conn.execute("SELECT 1 FROM words WHERE term = ?", (term,)).fetchone() is not None
 
 
 def _roll_back(conn: sqlite3.Connection) -> None:
