@@ -132,6 +132,35 @@ def catalog_fixtures(build: Callable[[Path], Path], db_name: str | None = None):
     return library, catalog
 
 
+def rowid_of(cat: Catalog, key: str) -> int:
+    """The rowid of the article at ``key``, which must be in the catalog."""
+    rowid = cat.rowid_for_key(key)
+    assert rowid is not None, key
+    return rowid
+
+
+def built_with_schema(library: Path, version: str) -> Path:
+    """A catalog of ``library`` that says it has schema ``version``: its file."""
+    with Catalog(library) as cat:
+        cat.refresh()
+        db = cat.db_path
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (version,))
+    conn.commit()
+    conn.close()
+    return db
+
+
+def make_bad_name(folder: Path, name: bytes, content: str) -> None:
+    """A file in ``folder`` whose name (raw bytes) need not be UTF-8."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(os.fsencode(folder) + b"/" + name, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, content.encode())
+    finally:
+        os.close(fd)
+
+
 # -- stores written by other processes (tests/store_worker.py) ---------------------
 
 

@@ -9,7 +9,15 @@ import zlib
 from pathlib import Path
 
 import pytest
-from libhelpers import catalog_fixtures, link, listing, write, write_article
+from libhelpers import (
+    built_with_schema,
+    catalog_fixtures,
+    link,
+    listing,
+    rowid_of,
+    write,
+    write_article,
+)
 
 import qtreader.library.catalog as catalog_module
 from qtreader.library import paths
@@ -64,9 +72,7 @@ library, catalog = catalog_fixtures(build_library)
 
 
 def by_key(cat: Catalog, key: str):
-    rowid = cat.rowid_for_key(key)
-    assert rowid is not None, key
-    return cat.article(rowid)
+    return cat.article(rowid_of(cat, key))
 
 
 def titles(cat: Catalog, rowids) -> list[str]:
@@ -470,20 +476,8 @@ def test_truncated_catalog_file_is_rebuilt(library):
         assert cat.refresh().total == 12
 
 
-def _built_with_schema(library: Path, version: str) -> Path:
-    """A catalog of ``library`` that says it has schema ``version``: its file."""
-    with Catalog(library) as cat:
-        cat.refresh()
-        db = cat.db_path
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (version,))
-    conn.commit()
-    conn.close()
-    return db
-
-
 def test_schema_version_mismatch_is_rebuilt(library):
-    db = _built_with_schema(library, "1")
+    db = built_with_schema(library, "1")
     with Catalog(library) as cat:
         report = cat.refresh()
         assert report.rebuilt
@@ -1141,7 +1135,7 @@ def test_a_catalog_written_before_zstd_is_rebuilt_not_read(library):
     # Schema 7 held zlib answers; a build of that schema would fail on zstd ones, so
     # the version changed: each build rebuilds the other's catalog.
     assert catalog_module.SCHEMA_VERSION >= 8
-    _built_with_schema(library, "7")
+    built_with_schema(library, "7")
     with Catalog(library) as cat:
         assert cat.refresh().rebuilt
         rowid = cat.rowid_for_key("/b/leaves")

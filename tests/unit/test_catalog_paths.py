@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from libhelpers import catalog_fixtures, damage, link, write, write_article
+from libhelpers import catalog_fixtures, damage, link, make_bad_name, write, write_article
 
 from qtreader.library.catalog import Catalog, RefreshReport, indexing, writing
 from qtreader.library.catalog.refresh_lock import refreshing
@@ -131,15 +131,6 @@ def fresh_state(root: Path, name: str = "fresh") -> dict[str, object]:
             return state(fresh)
     finally:
         _building_fresh.on = False
-
-
-def make_bad_name(folder: Path, name: bytes, content: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(os.fsencode(folder) + b"/" + name, os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, content.encode())
-    finally:
-        os.close(fd)
 
 
 def batch_folder(where: Path) -> Path:

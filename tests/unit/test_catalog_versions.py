@@ -8,11 +8,10 @@ can show each question once (``group=True``).
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
-from libhelpers import catalog_fixtures, write_article
+from libhelpers import built_with_schema, catalog_fixtures, rowid_of, write_article
 
 import qtreader.library.catalog as catalog_module
 from qtreader.library.catalog import Catalog, SearchResult
@@ -64,9 +63,7 @@ library, catalog = catalog_fixtures(build_versions_library)
 
 
 def row_of(cat: Catalog, key: str) -> ArticleRow:
-    rowid = cat.rowid_for_key(key)
-    assert rowid is not None, key
-    (row,) = cat.rows([rowid])
+    (row,) = cat.rows([rowid_of(cat, key)])
     return row
 
 
@@ -239,13 +236,7 @@ def test_groups_seen_by_a_searching_catalog_follow_a_refresh_by_another(library)
 def test_an_older_catalog_is_rebuilt_with_groups(library, version):
     # 9: before title groups; 10: groups without the versioned table.
     assert catalog_module.SCHEMA_VERSION >= 11
-    with Catalog(library) as cat:
-        cat.refresh()
-        db = cat.db_path
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (version,))
-    conn.commit()
-    conn.close()
+    built_with_schema(library, version)
     with Catalog(library) as cat:
         cat.refresh()
         assert row_of(cat, "/c/acid").versions == 3

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from libhelpers import write, write_article
+from libhelpers import make_bad_name, write, write_article
 
 import qtreader.library.scan as scan_module
 from qtreader.library.catalog import Catalog, records
@@ -121,15 +121,6 @@ def test_a_library_with_a_huge_related_number_stays_searchable(tmp_path):
 
 
 # -- file names that are not UTF-8 ----------------------------------------------------
-
-
-def make_bad_name(root: Path, name: bytes, content: str) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(os.fsencode(root) + b"/" + name, os.O_WRONLY | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, content.encode())
-    finally:
-        os.close(fd)
 
 
 def test_names_are_escaped_only_when_they_must_be_and_round_trip():

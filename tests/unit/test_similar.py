@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from libhelpers import catalog_fixtures, write_article
+from libhelpers import catalog_fixtures, rowid_of, write_article
 
 from qtreader.library.catalog import Catalog
 
@@ -62,14 +62,8 @@ def build_similar_library(root: Path) -> Path:
 library, catalog = catalog_fixtures(build_similar_library)
 
 
-def rowid(cat: Catalog, key: str) -> int:
-    found = cat.rowid_for_key(key)
-    assert found is not None, key
-    return found
-
-
 def similar_keys(cat: Catalog, key: str, **kwargs) -> list[str]:
-    return [row.key for row in cat.similar(rowid(cat, key), **kwargs)]
+    return [row.key for row in cat.similar(rowid_of(cat, key), **kwargs)]
 
 
 def test_the_related_article_comes_first(catalog):
@@ -91,7 +85,7 @@ def test_never_itself_nor_another_version_of_its_question(catalog):
 def test_a_question_with_versions_is_suggested_once(catalog):
     found = similar_keys(catalog, "/inhibition")
     assert len({"/enzymes", "/enzymes-chem"} & set(found)) == 1
-    (row,) = [r for r in catalog.similar(rowid(catalog, "/inhibition")) if "enzymes" in r.key]
+    (row,) = [r for r in catalog.similar(rowid_of(catalog, "/inhibition")) if "enzymes" in r.key]
     assert row.versions == 2
 
 
