@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from libhelpers import write_article
+from libhelpers import corrupt_copies, two_writers_at_once, write_article, writer_killed_at_random
 
 import qtreader.library.progress.format as progress_format
 import qtreader.library.progress.resolve as progress_resolve
@@ -27,54 +25,13 @@ from qtreader.library.progress import (
 )
 from qtreader.library.settings import Settings, load_settings
 
-REPO = Path(__file__).resolve().parents[2]
 LIB = "/libraries/one"
-
-# A child process that marks articles read as fast as it can, printing each key once
-# mark_read has returned. With a "go" file it waits for it first (two start together).
-WORKER = """
-import sys, time
-from pathlib import Path
-from qtreader.library.progress import ProgressStore, ReadMark
-
-path, prefix, count, go = sys.argv[1:5]
-store = ProgressStore("/library", Path(path))
-print("ready", flush=True)
-deadline = time.monotonic() + 60
-while go != "-" and not Path(go).exists():
-    if time.monotonic() > deadline:
-        sys.exit(3)
-    time.sleep(0.001)
-n = 0
-while count == "forever" or n < int(count):
-    key = f"{prefix}-{n}"
-    store.mark_read([ReadMark(key, title=f"Title {key}", id=str(n))])
-    print(key, flush=True)
-    n += 1
-"""
 
 
 def mark(n: int, prefix: str = "/a", **fields) -> ReadMark:
     values = {"key": f"{prefix}/{n}", "id": str(n), "title": f"Article {n}", "read": 1_700_000_000}
     values.update(fields)
     return ReadMark(**values)
-
-
-def corrupt_copies(path: Path) -> list[Path]:
-    return sorted(path.parent.glob(path.name + ".corrupt-*"))
-
-
-def run_worker(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    script = tmp_path / "worker.py"
-    if not script.exists():
-        script.write_text(WORKER)
-    return subprocess.Popen(
-        [sys.executable, str(script), *args],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        cwd=tmp_path,
-    )
 
 
 # -- marks -------------------------------------------------------------------
@@ -335,21 +292,7 @@ def test_an_unreadable_file_is_read_only(tmp_path):
 def test_two_processes_marking_at_once_lose_nothing(tmp_path):
     path = tmp_path / "p.marks"
     ProgressStore("/library", path).mark_read([mark(n, "/base") for n in range(20_000)])
-    go = tmp_path / "go"
-    procs = [run_worker(tmp_path, str(path), prefix, "150", str(go)) for prefix in ("l", "r")]
-    try:
-        for proc in procs:
-            assert proc.stdout.readline() == "ready\n"
-        go.touch()
-        for proc in procs:
-            proc.wait(timeout=120)
-        assert [proc.returncode for proc in procs] == [0, 0]
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
+    assert two_writers_at_once(tmp_path, "progress", path, 150) == [0, 0]
     store = ProgressStore("/library", path)
     keys = store.load().keys()
     assert len(keys) == 20_300
@@ -365,22 +308,11 @@ def test_a_writer_killed_at_random_moments_never_loses_a_saved_mark(tmp_path):
     rng = random.Random(seed)
     saved: list[str] = []
     for iteration in range(12):
-        proc = run_worker(tmp_path, str(path), f"run{iteration}", "forever", "-")
-        try:
-            assert proc.stdout.readline() == "ready\n"
-            try:
-                proc.wait(timeout=rng.uniform(0.02, 0.3))  # it never ends by itself
-            except subprocess.TimeoutExpired:
-                pass
-            proc.kill()
-            proc.wait(timeout=30)
-            printed = proc.stdout.read().split()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-        assert proc.returncode == -9, (seed, iteration, proc.returncode)
+        after = rng.uniform(0.02, 0.3)
+        code, printed = writer_killed_at_random(
+            tmp_path, "progress", path, f"run{iteration}", after
+        )
+        assert code == -9, (seed, iteration, code)
         saved += [key for key in printed if key.startswith(f"run{iteration}-")]
         store = ProgressStore("/library", path)
         marks = store.load()  # whole: its checksum matches, never half-written
