@@ -7,9 +7,9 @@ import json
 import sys
 from array import array
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, TextIO
 
+from ..library.bookmarks import BookmarkStore
 from ..library.catalog import Catalog, CatalogDamaged, SearchHit, SearchResult
 from ..library.export import article_markdown
 from ..library.models import Article, RelatedLink
@@ -184,85 +184,59 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
         _list_candidates(args, found, out)
         return EXIT_USER_ERROR
     article = found[0]
+    bookmarked, note = _bookmark(str(root), article)
     if args.json:
-        json.dump(_article_json(article), out, ensure_ascii=False, indent=2)
+        data = _article_json(article)
+        data.update(bookmarked=bookmarked, note=note or None)
+        json.dump(data, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif args.markdown or not out.isatty():
-        out.write(article_markdown(article))
+        out.write(_marked_markdown(article, bookmarked, note))
     else:
         from .render import show_article  # Rich's Markdown: 80 ms to import, only here
 
         links = on_catalog(catalog, lambda: catalog.answer_links(article))
-        show_article(article, links, out, load_settings()[0].column_width)
+        width = load_settings()[0].column_width
+        show_article(article, links, out, width, bookmarked=bookmarked, note=note)
     return EXIT_OK
 
 
 def _articles(catalog: Catalog, ref: str) -> list[Article]:
-    """Every article ``ref`` names, the one ``Catalog.find`` picks first.
-
-    ``find`` tries a key or url, an id, a file path, then a title, and gives the first
-    match; a path names one file, but copies under two subjects share an id (and
-    perhaps a url), and articles share titles. The others are looked for among the
-    articles of the same title (a quick search for the title's words): copies that
-    share an id but not a title are not found this way."""
-    rowid = catalog.find(ref)
-    first = None if rowid is None else catalog.article(rowid)
-    if first is None:
-        return []
-    ref = ref.strip()
-    how = next((how for how in ("url", "id", "title") if _names(how, first, ref)), "path")
-    if how == "path" or (how == "title" and _is_path_of(first, catalog.root, ref)):
-        return [first]  # a file path: one file
-    title = _nocase(first.title)
-    words = first.title.replace('"', " ")
-    # In title order: ranking every match would cost more and serve nothing here.
-    pool = catalog.search(f'"{words}"', include_stubs=True, quick=True, typing=False, sort="title")
-    rowids = [r.rowid for r in catalog.rows(list(pool.rowids)) if _nocase(r.title) == title]
-    found = [first]
-    for other in rowids:
-        if other != first.rowid:
-            article = catalog.article(other)
-            if article is not None and _names(how, article, ref):
-                found.append(article)
-    if not first.is_stub:  # as find prefers an article to a stub of it
+    """Every article ``ref`` names (see ``Catalog.find_all``: copies under two subjects
+    share an id, articles share titles, a path names one file), in path order; a stub
+    is left out when a real article is among them."""
+    found = [a for a in map(catalog.article, catalog.find_all(ref)) if a is not None]
+    if not all(a.is_stub for a in found):  # as find prefers an article to a stub of it
         found = [a for a in found if not a.is_stub]
     return sorted(found, key=lambda a: a.path)
 
 
-def _names(how: str, article: Article, ref: str) -> bool:
-    """Whether ``ref`` names ``article`` by its url (or key), its id or its title."""
-    if how == "url":
-        return bool(_url_forms(ref) & {article.key, article.url})
-    if how == "id":
-        return article.id == ref
-    return how == "title" and _nocase(article.title) == _nocase(ref)
-
-
-def _url_forms(ref: str) -> set[str]:
-    """``ref`` and, for a full link to the site, its site-relative url (as find does)."""
-    forms = {ref}
-    if ref.startswith(("http://", "https://")):
-        after = ref.split("://", 1)[1]
-        forms.add("/" + after.split("/", 1)[1] if "/" in after else "/")
-    return forms
-
-
-def _nocase(text: str) -> str:
-    """``text`` as SQLite's NOCASE compares it: ASCII letters folded, nothing else."""
-    return text.translate(_ASCII_LOWER)
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def _is_path_of(article: Article, root: Path, ref: str) -> bool:
-    """Whether ``ref`` is the file path of ``article`` (relative, or absolute)."""
-    path = Path(ref)
+def _bookmark(library: str, article: Article) -> tuple[bool, str]:
+    """Whether the user bookmarked ``article`` in ``library``, and the bookmark's note,
+    as the reader shows them (by the article's key). A bookmarks file that cannot be
+    read is said, and counts as no bookmark."""
+    store = BookmarkStore()
     try:
-        full = path if path.is_absolute() else root / path
-        return full.resolve() == (root / article.path).resolve()
-    except (OSError, ValueError):
-        return False
+        mark = store.get(library, article.key)
+    except OSError as exc:
+        say(f"cannot read the bookmarks file {store.file.path}: {exc.strerror or exc}")
+        mark = None
+    for message in store.take_messages():
+        say(message)
+    return (True, mark.note) if mark is not None else (False, "")
+
+
+def _marked_markdown(article: Article, bookmarked: bool, note: str) -> str:
+    """The article's Markdown with its bookmark as the reader shows it: a star before
+    the title, the note under the metadata line."""
+    text = article_markdown(article)
+    if not bookmarked:
+        return text
+    lines = text.split("\n")  # the title, a blank, the metadata (or a blank), a blank
+    lines[0] = f"# ★ {article.title}"
+    if note:
+        lines[4:4] = [f"**Note:** {note}", ""]
+    return "\n".join(lines)
 
 
 def _list_candidates(args: argparse.Namespace, found: list[Article], out: TextIO) -> None:

@@ -4,7 +4,8 @@ paged when it is longer than the screen.
 The article is drawn by Rich's Markdown with its math as Unicode (the reader's
 ``render_math``), under its title, metadata and question, and over its keywords and
 its three lists of links, each with its subject or marked "not in this library", as
-the reader lists them. (HTML posts are Markdown already: the parser turned their HTML
+the reader lists them; a bookmarked article has the reader's star before its title and
+its bookmark's note under the metadata. (HTML posts are Markdown already: the parser turned their HTML
 into Markdown, as the reader shows them.) The column is as wide as the terminal, at
 most ``column_width``.
 
@@ -59,12 +60,19 @@ _SECTIONS = (("answer", "Links in this answer"), ("related", "Related"), ("backl
 
 
 def show_article(
-    article: Article, answer_links: Sequence[RelatedLink], out: TextIO, column_width: int
+    article: Article,
+    answer_links: Sequence[RelatedLink],
+    out: TextIO,
+    column_width: int,
+    *,
+    bookmarked: bool = False,
+    note: str = "",
 ) -> None:
     """``article`` rendered for the terminal ``out`` is, paged if it is longer than
     the screen."""
     columns, lines = screen_size(out)
-    text = render_article(article, answer_links, width=min(columns, column_width))
+    width = min(columns, column_width)
+    text = render_article(article, answer_links, width=width, bookmarked=bookmarked, note=note)
     page(text, out, lines)
 
 
@@ -89,10 +97,18 @@ def _env_int(name: str, default: int) -> int:
 
 
 def render_article(
-    article: Article, answer_links: Sequence[RelatedLink], *, width: int, color: bool = True
+    article: Article,
+    answer_links: Sequence[RelatedLink],
+    *,
+    width: int,
+    color: bool = True,
+    bookmarked: bool = False,
+    note: str = "",
 ) -> str:
     """``article`` as the terminal shows it, ``width`` columns wide: text with SGR
-    sequences (colours, bold; none without ``color``), and no other control."""
+    sequences (colours, bold; none without ``color``), and no other control. A
+    bookmarked article has the reader's star before its title and its bookmark's
+    ``note`` under the metadata."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -104,18 +120,23 @@ def render_article(
         markup=False,
         highlight=False,
     )
-    console.print(_article(article, answer_links))
+    console.print(_article(article, answer_links, bookmarked, note))
     rendered = _RENDERED.sub(_kept_or_escaped, buffer.getvalue())
     return _PADDING.sub("\n", rendered)  # Rich pads lines to the width
 
 
-def _article(article: Article, answer_links: Sequence[RelatedLink]) -> RenderableType:
-    parts: list[RenderableType] = [Text(_safe(article.title), style="bold")]
+def _article(
+    article: Article, answer_links: Sequence[RelatedLink], bookmarked: bool, note: str
+) -> RenderableType:
+    title = ("★ " if bookmarked else "") + _safe(article.title)
+    parts: list[RenderableType] = [Text(title, style="bold")]
     meta = " · ".join(_safe(x) for x in (article.subject, article.date, article.author) if x)
     if article.is_stub:
         meta += "  (a stub: the generator could not answer)"
     if meta:
         parts.append(Text(meta, style="dim"))
+    if bookmarked and note:
+        parts.append(Text.assemble(("Note  ", "bold"), _safe(note)))
     if article.question and article.question.strip() != article.title.strip():
         parts.append(Text(_safe(article.question), style="italic"))
     parts.append(Text())

@@ -315,7 +315,7 @@ def test_show_json_says_whether_the_article_is_bookmarked_and_its_note(show, lib
 
 def test_show_markdown_has_the_star_and_the_note(show, library):
     _, before, _ = show(ROOTS_BIO)
-    assert before.startswith("# How do roots drink water?\n\n*Biology · 2020-01-01 · ")
+    assert before.startswith("# How do roots drink water?\n\n*Biology · 2020-01-01*\n")
     bookmark(library, ROOTS_BIO, note="Ask about root pressure")
     code, out, err = show(ROOTS_BIO)
     assert (code, err) == (0, "")
@@ -338,7 +338,7 @@ def test_show_rendered_has_the_star_and_the_note_under_the_metadata(show, librar
     assert code == 0
     lines = [line.rstrip() for line in SGR.sub("", out).splitlines()]
     assert lines[0] == "★ How do roots drink water?"
-    assert lines[1] == "Biology · 2020-01-01 · QuickTakes"
+    assert lines[1] == "Biology · 2020-01-01"
     assert lines[2] == "Note  Ask about root pressure"
     assert "Through root hairs." in out
 
