@@ -208,12 +208,29 @@ def two_writers_at_once(cwd: Path, kind: str, path: Path, count: int) -> list[in
             stop(proc)
 
 
-def writer_killed_at_random(
+def writers_killed_at_random(
+    cwd: Path, kind: str, path: Path, times: int, longest: float
+) -> Iterator[tuple[int, int, list[str]]]:
+    """``times`` processes writing to the ``kind`` store at ``path`` one after another
+    (prefixes "run0", "run1", …), each killed at a random moment up to ``longest``
+    seconds after it is ready. After each, the random seed and the run's number (to
+    name a failure) and the keys they all printed so far, each saved before it was."""
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    saved: list[str] = []
+    for iteration in range(times):
+        after = rng.uniform(0.02, longest)
+        code, printed = killed_writer(cwd, kind, path, f"run{iteration}", after)
+        assert code == -9, (seed, iteration, code)
+        saved += [key for key in printed if key.startswith(f"run{iteration}-")]
+        yield seed, iteration, saved
+
+
+def killed_writer(
     cwd: Path, kind: str, path: Path, prefix: str, after: float
 ) -> tuple[int, list[str]]:
-    """A process writing keys to the ``kind`` store at ``path`` for ``after`` seconds
-    (it never ends by itself), then killed: its exit code and the keys it printed, each
-    saved before it was printed."""
+    """A process writing to the ``kind`` store at ``path`` for ``after`` seconds (it
+    never ends by itself), then killed: its exit code and the keys it printed."""
     proc = start_writer(cwd, kind, path, prefix)
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "ready\n"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from libhelpers import corrupt_copies, two_writers_at_once, write_article, writer_killed_at_random
+from libhelpers import corrupt_copies, two_writers_at_once, write_article, writers_killed_at_random
 
 import qtreader.library.progress.format as progress_format
 import qtreader.library.progress.resolve as progress_resolve
@@ -304,16 +304,7 @@ def test_a_writer_killed_at_random_moments_never_loses_a_saved_mark(tmp_path):
     path = tmp_path / "p.marks"
     # A file of some size, so that a kill often lands inside a write.
     ProgressStore("/library", path).mark_read([mark(n, "/base") for n in range(20_000)])
-    seed = int.from_bytes(os.urandom(4), "big")
-    rng = random.Random(seed)
-    saved: list[str] = []
-    for iteration in range(12):
-        after = rng.uniform(0.02, 0.3)
-        code, printed = writer_killed_at_random(
-            tmp_path, "progress", path, f"run{iteration}", after
-        )
-        assert code == -9, (seed, iteration, code)
-        saved += [key for key in printed if key.startswith(f"run{iteration}-")]
+    for seed, iteration, saved in writers_killed_at_random(tmp_path, "progress", path, 12, 0.3):
         store = ProgressStore("/library", path)
         marks = store.load()  # whole: its checksum matches, never half-written
         assert store.take_messages() == [], (seed, iteration)

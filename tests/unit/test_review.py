@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import random
 import shutil
 from pathlib import Path
 
 import pytest
 from fsrs import Card, Rating, Scheduler, State
-from libhelpers import corrupt_copies, two_writers_at_once, write_article, writer_killed_at_random
+from libhelpers import corrupt_copies, two_writers_at_once, write_article, writers_killed_at_random
 
 import qtreader.library.review as review_module
 from qtreader.library import paths
@@ -239,14 +237,7 @@ def test_two_processes_grading_at_once_lose_nothing(tmp_path):
 
 def test_a_grader_killed_at_random_moments_never_loses_a_saved_grade(tmp_path):
     path = tmp_path / "review.json"
-    seed = int.from_bytes(os.urandom(4), "big")
-    rng = random.Random(seed)
-    saved: list[str] = []
-    for iteration in range(10):
-        after = rng.uniform(0.02, 0.3)
-        code, printed = writer_killed_at_random(tmp_path, "review", path, f"run{iteration}", after)
-        assert code == -9, (seed, iteration, code)
-        saved += [key for key in printed if key.startswith(f"run{iteration}-")]
+    for seed, iteration, saved in writers_killed_at_random(tmp_path, "review", path, 10, 0.3):
         data = json.loads(path.read_bytes())  # whole, never half-written
         assert data["version"] == 1
         missing = set(saved) - {c["key"] for c in data["cards"]}

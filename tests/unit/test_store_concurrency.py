@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import random
 
 import store_worker
-from libhelpers import writer_killed_at_random
+from libhelpers import writers_killed_at_random
 
 from qtreader.library.bookmarks import BookmarkStore
 
@@ -39,16 +37,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path):
 
 def test_writer_killed_at_random_moments_never_loses_a_saved_bookmark(tmp_path):
     path = tmp_path / "bookmarks.json"
-    seed = int.from_bytes(os.urandom(4), "big")
-    rng = random.Random(seed)
-    saved: list[str] = []
-    for iteration in range(15):
-        delay = rng.uniform(0.02, 0.2)
-        code, printed = writer_killed_at_random(
-            tmp_path, "bookmarks", path, f"run{iteration}", delay
-        )
-        assert code == -9, (seed, iteration, code)
-        saved += [key for key in printed if key.startswith(f"run{iteration}-")]
+    for seed, iteration, saved in writers_killed_at_random(tmp_path, "bookmarks", path, 15, 0.2):
         data = json.loads(path.read_bytes())  # whole, never half-written
         assert data["version"] == 1
         on_disk = {b["key"] for b in data["bookmarks"]}
