@@ -112,6 +112,20 @@ class Result:
         return json.loads(self.out)
 
 
+def two_subjects_library(root: Path, biology: int, chemistry: int, stub_title: str) -> None:
+    """``biology`` articles in Biology (bio/b0.md, "Bio 0", url /bio/0, id b0, …),
+    ``chemistry`` in Chemistry (chem/c0.md, "Chem 0", /chem/0, c0, …) and a Chemistry
+    stub titled ``stub_title`` (chem/stub.md, /chem/stub, cs)."""
+    for n in range(biology):
+        write_article(root, f"bio/b{n}.md", title=f"Bio {n}", url=f"/bio/{n}", id=f"b{n}",
+                      subject="Biology", answer="x")  # fmt: skip
+    for n in range(chemistry):
+        write_article(root, f"chem/c{n}.md", title=f"Chem {n}", url=f"/chem/{n}", id=f"c{n}",
+                      subject="Chemistry", answer="x")  # fmt: skip
+    write_article(root, "chem/stub.md", title=stub_title, url="/chem/stub", id="cs",
+                  subject="Chemistry", answer="x", no_index=True)  # fmt: skip
+
+
 def catalog_fixtures(build: Callable[[Path], Path], db_name: str | None = None):
     """A catalog test module's ``library`` and ``catalog`` fixtures:
     ``library, catalog = catalog_fixtures(build_library)``. ``build`` writes the library

@@ -9,7 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
-from libhelpers import corrupt_copies, two_writers_at_once, write_article, writers_killed_at_random
+from libhelpers import (
+    corrupt_copies,
+    two_subjects_library,
+    two_writers_at_once,
+    write_article,
+    writers_killed_at_random,
+)
 
 import qtreader.library.progress.format as progress_format
 import qtreader.library.progress.resolve as progress_resolve
@@ -354,20 +360,9 @@ def either_way(request, monkeypatch):
     return request.param
 
 
-def small_library(root: Path) -> None:
-    for n in range(3):
-        write_article(root, f"bio/b{n}.md", title=f"Bio {n}", url=f"/bio/{n}", id=f"b{n}",
-                      subject="Biology", answer="x")  # fmt: skip
-    for n in range(2):
-        write_article(root, f"chem/c{n}.md", title=f"Chem {n}", url=f"/chem/{n}", id=f"c{n}",
-                      subject="Chemistry", answer="x")  # fmt: skip
-    write_article(root, "chem/stub.md", title="Stub", url="/chem/stub", id="cs",
-                  subject="Chemistry", answer="x", no_index=True)  # fmt: skip
-
-
 def test_progress_per_subject_and_for_the_library(tmp_path, either_way):
     root = tmp_path / "lib"
-    small_library(root)
+    two_subjects_library(root, 3, 2, "Stub")
     store = ProgressStore(root)
     with Catalog(root) as cat:
         cat.refresh()
@@ -398,7 +393,7 @@ def test_progress_per_subject_and_for_the_library(tmp_path, either_way):
 
 def test_resolving_again_looks_up_only_the_new_marks(tmp_path):
     root = tmp_path / "lib"
-    small_library(root)
+    two_subjects_library(root, 3, 2, "Stub")
     store = ProgressStore(root)
     with Catalog(root) as cat:
         cat.refresh()

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 from fsrs import Card, Rating, Scheduler, State
-from libhelpers import corrupt_copies, two_writers_at_once, write_article, writers_killed_at_random
+from libhelpers import (
+    corrupt_copies,
+    two_subjects_library,
+    two_writers_at_once,
+    write_article,
+    writers_killed_at_random,
+)
 
 import qtreader.library.review as review_module
 from qtreader.library import paths
@@ -251,20 +257,9 @@ def test_a_grader_killed_at_random_moments_never_loses_a_saved_grade(tmp_path):
 # -- the queue, with a catalog --------------------------------------------------------
 
 
-def study_library(root: Path) -> None:
-    for n in range(5):
-        write_article(root, f"bio/b{n}.md", title=f"Bio {n}", url=f"/bio/{n}", id=f"b{n}",
-                      subject="Biology", answer="x")  # fmt: skip
-    for n in range(3):
-        write_article(root, f"chem/c{n}.md", title=f"Chem {n}", url=f"/chem/{n}", id=f"c{n}",
-                      subject="Chemistry", answer="x")  # fmt: skip
-    write_article(root, "chem/stub.md", title="Chem stub", url="/chem/stub", id="cs",
-                  subject="Chemistry", answer="x", no_index=True)  # fmt: skip
-
-
 def test_the_queue_takes_new_cards_from_what_was_chosen(tmp_path):
     root = tmp_path / "lib"
-    study_library(root)
+    two_subjects_library(root, 5, 3, "Chem stub")
     reviews = ReviewStore(root, scheduler=Scheduler(enable_fuzzing=False))
     bookmarks = BookmarkStore()
     with Catalog(root) as cat:
