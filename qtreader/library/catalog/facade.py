@@ -34,11 +34,10 @@ from .results import (
     SearchResult,
     SubjectCount,
 )
-from .schema import EXACT_WRITTEN, GROUPS_WRITTEN
+from .schema import GROUPS_WRITTEN
 from .scoped import GivenPath, ScopedIndexer, WholeLibrary, scope
 from .similar import similar as similar_to
 from .storage import Store
-from .suggest import Vocabulary
 from .suggest import suggest as suggest_for
 
 _P = ParamSpec("_P")
@@ -92,10 +91,6 @@ class Catalog:
         self._waiting = _Once(waiting)
         self._write_lock = threading.Lock()
         self._damaged = False  # a read found the file damaged: the next refresh rebuilds
-        # The vocabulary suggestions come from, read again after a write of the catalog
-        # (by any process: see schema.EXACT_WRITTEN), with the mark it was read at.
-        self._vocabulary: tuple[object, Vocabulary] | None = None
-        self._vocabulary_lock = threading.Lock()
         # The articles that have versions, read again after a write of the catalog that
         # may have changed them (by any process: see schema.GROUPS_WRITTEN).
         self._grouped: tuple[object, Groups] | None = None
@@ -360,7 +355,7 @@ class Catalog:
             return bool(found.rowids)
 
         try:
-            return suggest_for(self._store, text, self._words(), finds)
+            return suggest_for(self._store, text, finds)
         except sqlite3.OperationalError as exc:
             error = errors.query_error(exc)
             if error is None:
@@ -402,15 +397,6 @@ class Catalog:
                 attempts -= 1
                 if "interrupted" not in str(exc) or not attempts:
                     raise
-
-    def _words(self) -> Vocabulary:
-        """The library's vocabulary (its words read as suggestions need them), anew
-        after the catalog was written."""
-        mark = (self._store.generation, self._store.value(EXACT_WRITTEN))
-        with self._vocabulary_lock:
-            if self._vocabulary is None or self._vocabulary[0] != mark:
-                self._vocabulary = (mark, Vocabulary(self._store))
-            return self._vocabulary[1]
 
     @_guarded
     def hits(self, result: SearchResult, start: int = 0, count: int = 20) -> list[SearchHit]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 # 21), and their mark in meta (GROUPS_WRITTEN).
 # 11: the groups of more than one article, counted (versioned): reading the articles
 # that have versions took 52 ms at 150,000 articles without it, 7 with it.
-# 12: the words suggestions offer, packed by length (spellings): a first suggestion
-# read every word, 150-400 ms for a vocabulary of 150,000 words.
+# 12: the words suggestions offer, by the letters they hold (spellings): a first
+# suggestion read every word, 150-400 ms for a vocabulary of 150,000 words.
 SCHEMA_VERSION = 12
 
 SCHEMA = f"""
@@ -86,9 +86,9 @@ CREATE VIRTUAL TABLE exact_terms USING fts5vocab(exact, 'row');
 -- exact_terms as a plain table, kept by each write (see writing.Writer._words): reading
 -- exact_terms walks the whole index (150 ms at 150,000 articles), this takes a few ms.
 CREATE TABLE words(term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
--- The words of it that suggestions offer (suggest.spelled), one row per length: sorted,
--- joined by spaces. Kept by each write with the words table (see suggest.respell).
-CREATE TABLE spellings(length INTEGER PRIMARY KEY, terms TEXT NOT NULL);
+-- Its words that suggestions offer, by the set of letters they hold (suggest.letters),
+-- sorted and joined by spaces. Kept by each write with the words table (see suggest).
+CREATE TABLE spellings(letters INTEGER PRIMARY KEY, terms TEXT NOT NULL);
 INSERT INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
 """
 # Secondary indexes. A cold build drops them and creates them after the bulk
@@ -151,11 +151,6 @@ INSERT_EXACT = f"INSERT INTO exact(rowid, {QUICK_COLUMNS_SQL}) VALUES (?,?,?,?)"
 DELETE_FTS = f"INSERT INTO fts(fts, rowid, {FTS_COLUMNS_SQL}) VALUES ('delete',?,?,?,?,?,?)"
 DELETE_QUICK = f"INSERT INTO quick(quick, rowid, {QUICK_COLUMNS_SQL}) VALUES ('delete',?,?,?,?)"
 DELETE_EXACT = f"INSERT INTO exact(exact, rowid, {QUICK_COLUMNS_SQL}) VALUES ('delete',?,?,?,?)"
-# What changes whenever the exact index is written, by any process: its averages and
-# structure records (FTS5's %_data rows 1 and 10: row and token counts, and the
-# segments, numbered by a counter of writes). The vocabulary suggestions come from (the
-# words table) is read again when it changes.
-EXACT_WRITTEN = "SELECT group_concat(hex(block)) FROM exact_data WHERE id IN (1, 10)"
 # The meta row that tells the title groups apart: after a write that changed them (an
 # article added, removed, retitled, made a stub or no longer one), a fingerprint of
 # every (rowid, group) of the articles that have versions, so that a catalog's copy of
