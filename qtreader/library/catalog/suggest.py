@@ -49,6 +49,8 @@ def spelled(term: str) -> bool:
 
 def letters(term: str) -> int:
     """The set of letters ``term`` holds, as bits (see _BITS)."""
+    if term.isascii() and term.islower():
+        return sum(map(_BITS.__getitem__, set(term)))
     bits = 0
     for char in set(term):
         bits |= _BITS.get(char) or 1 << (ord(char) % 26)
@@ -101,8 +103,9 @@ def _some(store: Store, sql: str, values: list) -> list[tuple]:
 def write_spellings(conn: sqlite3.Connection) -> None:
     """Write the spellings table anew from the words table (0.2-0.4 s for 150,000 words)."""
     by_letters: dict[int, list[str]] = {}
-    for (term,) in conn.execute("SELECT term FROM words"):  # in order: its primary key
-        if spelled(term):
+    sql = f"SELECT term FROM words WHERE length(term) >= {MIN_LENGTH}"  # in order of term
+    for (term,) in conn.execute(sql):
+        if term.isalpha():  # spelled
             by_letters.setdefault(letters(term), []).append(term)
     conn.execute("DELETE FROM spellings")
     conn.executemany(
