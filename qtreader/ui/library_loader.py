@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from ..library import paths
-from ..library.catalog import Catalog, CatalogDamaged, CatalogError, RefreshReport
+from ..library.catalog import BuildPaused, Catalog, CatalogDamaged, CatalogError, RefreshReport
 from ..library.state import StateStore
 from ..library.watch import EVERYTHING, LibraryWatcher
 from .reading import LibraryCounts, Opening, UserFiles, read_counts, read_opening
@@ -73,10 +73,10 @@ class WatchUnavailable(Message):
         super().__init__()
 
 
-class _Closing(Exception):
+class _Closing(BuildPaused):
     """Raised from a first build's progress when the reader closes: the build stops
     within a chunk of files instead of holding the quit until it ends (Python waits
-    for the worker's thread). The next launch builds again."""
+    for the worker's thread). What it wrote is kept: the next launch goes on from it."""
 
 
 class LibraryLoader:

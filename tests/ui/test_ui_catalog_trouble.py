@@ -4,17 +4,27 @@ first build is immediate."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import threading
 import time
 
 from libhelpers import damage, write_article
-from textual.widgets import Label
+from textual.widgets import Label, ProgressBar
 from ui_support import SAMPLE, article_list, sample_catalog, settle, wait_for
 
 from qtreader.library import paths
 from qtreader.library.catalog import Catalog
 from qtreader.ui.app import ReaderApp
+from qtreader.ui.widgets.search_pane import SearchPane
+
+
+async def wait_for_file(path, timeout=10.0):
+    """The reader's worker thread ends a moment after the app: its file is kept then."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} was never written"
+        await asyncio.sleep(0.02)
 
 
 def _count(app) -> str:
@@ -121,3 +131,35 @@ async def test_q_quits_during_a_first_build_and_slash_still_types_ahead(tmp_path
         await pilot.press("escape")
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running, timeout=5)
+
+
+async def test_the_launch_after_quitting_a_first_build_goes_on_from_where_it_stopped(
+    tmp_path, monkeypatch
+):
+    library = _big_library(tmp_path)
+    sample_catalog()  # imports warmed up
+    label_texts: list[str] = []
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        progress = app.reader.query_one("#progress", ProgressBar)
+        # A few chunks written (the one read when the quit comes is not).
+        await wait_for(pilot, lambda: (progress.progress or 0) >= 768, timeout=30)
+        assert not app.reader.search_pane.search_box.has_focus
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running, timeout=5)
+    db = paths.catalog_path(library.resolve())
+    await wait_for_file(db.with_name(db.name + ".partial"))
+
+    real_show = SearchPane.show_progress
+
+    def shown(pane, done, total):
+        label_texts.append(f"{done}/{total}")
+        return real_show(pane, done, total)
+
+    monkeypatch.setattr(SearchPane, "show_progress", shown)
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(article_list(app).source) == 3000, timeout=60)
+    first_done = int(label_texts[0].split("/")[0])
+    assert first_done > 0, label_texts[:3]  # not read again from the first file
+    assert not db.with_name(db.name + ".partial").exists()

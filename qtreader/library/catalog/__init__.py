@@ -31,6 +31,7 @@ from .records import title_sort_key
 from .results import (
     MARK_END,
     MARK_START,
+    BuildPaused,
     CatalogDamaged,
     CatalogError,
     CatalogUnwritable,
@@ -47,6 +48,7 @@ __all__ = [
     "MARK_START",
     "PARALLEL_THRESHOLD",
     "SCHEMA_VERSION",
+    "BuildPaused",
     "Catalog",
     "CatalogDamaged",
     "CatalogError",

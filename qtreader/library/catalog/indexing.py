@@ -16,6 +16,7 @@ from ..text import clean_line, counted
 from .pool import read_chunks
 from .records import Record
 from .results import Progress, RefreshReport
+from .storage import PARTIAL, ResumeRefused
 from .writing import Writer
 
 # From this many articles (as last counted), a refresh lists the folder in two processes.
@@ -44,17 +45,20 @@ class Indexer:
         # The folders that could not be listed, as path prefixes ("" for the library):
         # the files the catalog has in them are kept as they were.
         self.unreachable: tuple[str, ...] = ()
+        self.resumed = 0  # files a first build stopped on purpose had written: not read again
 
     def run(self) -> RefreshReport:
         conn = self.conn
         cold, new, changed, removed = self._compare()
-        report = RefreshReport(added=len(new), changed=len(changed), removed=len(removed))
+        report = RefreshReport(
+            added=len(new) + self.resumed, changed=len(changed), removed=len(removed)
+        )
         report.rebuilt = cold
         to_read = self._to_read(cold, new, changed, removed)
         # Both before the write: the articles kept are counted as they were, and the
         # last refresh's rows are told from the files' (see _old_trouble).
         trouble, old_trouble = self._trouble_problems(), self._old_trouble()
-        if to_read or removed:
+        if to_read or removed or self.resumed:  # a build resumed is finished, always
             known = {} if cold else self._known_articles([*removed, *(e.path for e in to_read)])
             Writer(conn, cold).write(to_read, removed, known, self._parsed(to_read))
         self._write_trouble(trouble, old_trouble)
@@ -84,6 +88,8 @@ class Indexer:
             )
             if not known:
                 return True, rows, [], []
+            if conn.execute(f"SELECT 1 FROM meta WHERE name = '{PARTIAL}'").fetchone():
+                return True, self._resume(rows, known), [], []
             # Both in path order: a merge that compares runs of rows in C finds the
             # few that differ, if any (150,000 files on every refresh).
             added, changed, removed = differences(sorted(rows), known)
@@ -91,6 +97,19 @@ class Indexer:
         if self.unreachable:  # not listed is not gone: kept until it can be read
             removed = [path for path in removed if not path.startswith(self.unreachable)]
         return False, added, changed, removed
+
+    def _resume(self, rows: list[FileRow], known: list[FileRow]) -> list[FileRow]:
+        """The files a first build stopped on purpose did not read, in scan order. It
+        read the first ones in scan order; if they are not the folder's first ones as
+        they are now (one changed, went or came before them), ResumeRefused."""
+        done = len(known)
+        if sorted(rows[:done]) != known:
+            raise ResumeRefused
+        self.resumed = done
+        if self.progress is not None:
+            progress = self.progress
+            self.progress = lambda read, total: progress(read + done, total + done)
+        return rows[done:]
 
     def _to_read(
         self, cold: bool, new: list[FileRow], changed: list[FileRow], removed: list[str]

@@ -36,6 +36,14 @@ class CatalogUnwritable(CatalogError, OSError):
     of its own (callers that catch OSError still do)."""
 
 
+class BuildPaused(Exception):
+    """Raised by a refresh's progress callback to stop a first build at once (the
+    reader quits). The files written so far are kept apart (``<catalog>.partial``),
+    never shown as the catalog; the next first build goes on from them, and ends
+    with the catalog a build from nothing makes. A refresh of a finished catalog
+    stopped this way writes nothing."""
+
+
 class QueryError(CatalogError):
     """SQLite refused a search. ``parse_query`` bounds what a query holds, so this is
     not expected; the message is one line, for the count line or stderr."""

@@ -21,6 +21,7 @@ from .records import (
     fts_row,
     quick_row,
 )
+from .results import BuildPaused
 from .schema import (
     AFTER_BULK_FTS,
     ARTICLE_COLUMNS,
@@ -107,6 +108,8 @@ class Writer:
         try:
             if self.cold:
                 self._start_bulk()
+                # A first build going on from one stopped on purpose: the urls taken.
+                self._keys = dict(conn.execute("SELECT key, path FROM articles"))
             self._clear_old(to_read, removed, known)
             # Each chunk is written as it is parsed: memory stays bounded by a chunk,
             # and the writing overlaps the parsing in the worker processes.
@@ -116,6 +119,13 @@ class Writer:
                 self._write_pending()
             self._finish()
             conn.execute("COMMIT")
+        except BuildPaused:
+            if not self.cold:
+                _roll_back(conn)
+                raise
+            # The chunks written are kept, whole, for the next first build (storage).
+            conn.execute("COMMIT")
+            raise
         except BaseException:
             _roll_back(conn)
             raise

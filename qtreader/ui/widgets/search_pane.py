@@ -42,7 +42,9 @@ _PLACEHOLDERS = {
 
 
 # Under a first build's progress bar.
-BUILD_HINT = "The catalog is built once. q quits; / types a search ahead."
+BUILD_HINT = (
+    "The catalog is built once. q quits: the next launch goes on from here. / types a search ahead."
+)
 _SORT_NAMES = {"relevance": "best matches first", "newest": "newest first", "title": "by title"}
 
 
