@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+import qtreader.library.scan as scan_module
 from qtreader.library.catalog import Catalog
 
 # QTREADER_HYPOTHESIS_EXAMPLES=5000 for a longer hunt than the default.
@@ -257,3 +259,24 @@ def killed_writer(
         return proc.returncode, proc.stdout.read().split()
     finally:
         stop(proc)
+
+
+def locked_library(root: Path) -> None:
+    """Three articles, two in a folder ``locked`` (urls /a and /b), one in ``open`` (/c)."""
+    t0 = 1_700_000_000
+    write_article(root, "locked/a.md", t0, title="Locked A", url="/a", answer="Pumice floats.")
+    write_article(root, "locked/deep/b.md", t0, title="Locked B", url="/b", answer="Basalt.")
+    write_article(root, "open/c.md", t0, title="Open C", url="/c", answer="Granite.")
+
+
+def lock(monkeypatch, folder: Path) -> None:
+    """Opening ``folder`` fails as a folder without permissions does (even for root)."""
+    real_open = os.open
+    target = str(folder)
+
+    def fake_open(path, flags, *args, **kwargs):
+        if os.fspath(path) == target and flags & os.O_DIRECTORY:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(scan_module.os, "open", fake_open)

@@ -268,7 +268,7 @@ def _article_json(article: Article) -> dict[str, Any]:
     """The whole article, its related links and backlinks with whether each resolves."""
     fields = (
         "key", "path", "id", "title", "question", "subject", "date", "date_sort", "author",
-        "url", "kind", "is_stub", "keywords", "answer",
+        "url", "kind", "is_stub", "unreachable", "keywords", "answer",
     )  # fmt: skip
     data: dict[str, Any] = {name: getattr(article, name) for name in fields}
     data["links"] = [_link_json(link) for link in article.links]

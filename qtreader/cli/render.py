@@ -130,9 +130,7 @@ def _article(
 ) -> RenderableType:
     title = ("★ " if bookmarked else "") + _safe(article.title)
     parts: list[RenderableType] = [Text(title, style="bold")]
-    meta = " · ".join(_safe(x) for x in (article.subject, article.date, article.author) if x)
-    if article.is_stub:
-        meta += "  (a stub: the generator could not answer)"
+    meta = _safe(article.meta_line)
     if meta:
         parts.append(Text(meta, style="dim"))
     if bookmarked and note:

@@ -8,7 +8,7 @@ from .text import clean_line
 
 def article_markdown(article: Article) -> str:
     """The article as Markdown: title, metadata line, answer, links with their status."""
-    meta = " · ".join(x for x in (article.subject, article.date, article.author) if x)
+    meta = article.meta_line
     lines = [f"# {article.title}", "", f"*{meta}*" if meta else "", ""]
     if article.question and article.question != article.title:
         lines += [f"> {article.question}", ""]

@@ -49,9 +49,22 @@ class Article:
     keywords: str = ""
     kind: str = "quicktakes"  # quicktakes | post | plain
     is_stub: bool = False
+    # Why its file cannot be read now (a folder on its way cannot be: it is shown as
+    # last read, until the folder is readable again or gone); "" when it can.
+    unreachable: str = ""
     links: list[RelatedLink] = field(default_factory=list)
     backlinks: list[RelatedLink] = field(default_factory=list)
     rowid: int | None = None
+
+    @property
+    def meta_line(self) -> str:
+        """Subject · date · author, and what is special about it (a stub, unreachable)."""
+        meta = " · ".join(x for x in (self.subject, self.date, self.author) if x)
+        if self.is_stub:
+            meta += "  (a stub: the generator could not answer)"
+        if self.unreachable:
+            meta += f"  ({self.unreachable}: shown as last read)"
+        return meta
 
 
 class Severity(StrEnum):

@@ -9,8 +9,8 @@ import shutil
 import threading
 import time
 
-from libhelpers import damage, write_article
-from textual.widgets import Label, ProgressBar
+from libhelpers import damage, lock, locked_library, write_article
+from textual.widgets import Label, ProgressBar, Static
 from ui_support import SAMPLE, article_list, sample_catalog, settle, wait_for
 
 from qtreader.library import paths
@@ -163,3 +163,20 @@ async def test_the_launch_after_quitting_a_first_build_goes_on_from_where_it_sto
     first_done = int(label_texts[0].split("/")[0])
     assert first_done > 0, label_texts[:3]  # not read again from the first file
     assert not db.with_name(db.name + ".partial").exists()
+
+
+async def test_an_article_of_a_folder_that_cannot_be_read_says_so(tmp_path, monkeypatch):
+    """Its articles are kept, and the one opened says why its file cannot be read."""
+    library = tmp_path / "lib"
+    locked_library(library)
+    with Catalog(library) as catalog:
+        catalog.refresh()
+    lock(monkeypatch, library / "locked")
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await wait_for(pilot, lambda: app.reader.catalog.problem_count()[0] > 0, timeout=10)
+        await pilot.press("slash", *"basalt", "enter")
+        meta = app.reader.view.query_one("#meta", Static)
+        await wait_for(pilot, lambda: "cannot be read" in str(meta.render()), timeout=10)
+        assert "the folder locked/ cannot be read (Permission denied)" in str(meta.render())

@@ -7,7 +7,7 @@ cases that could hang or leave processes behind run in subprocesses with timeout
 
 from __future__ import annotations
 
-import errno
+import io
 import json
 import os
 import signal
@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from libhelpers import make_bad_name, write, write_article
+from libhelpers import lock, locked_library, make_bad_name, rowid_of, write, write_article
 
 import qtreader.library.scan as scan_module
+from qtreader.cli import main
 from qtreader.library.catalog import Catalog, records
 from qtreader.library.models import RelatedLink, Severity
 from qtreader.library.parser import parse_text, read_article
@@ -348,25 +349,6 @@ def test_worker_setup_ends_a_worker_whose_parent_is_gone(tmp_path):
 # -- where the library ends: unreadable folders ---------------------------------------
 
 
-def locked_library(root: Path) -> None:
-    write_article(root, "locked/a.md", T0, title="Locked A", url="/a", answer="Pumice floats.")
-    write_article(root, "locked/deep/b.md", T0, title="Locked B", url="/b", answer="Basalt.")
-    write_article(root, "open/c.md", T0, title="Open C", url="/c", answer="Granite.")
-
-
-def lock(monkeypatch, folder: Path) -> None:
-    """Opening ``folder`` fails as a folder without permissions does (even for root)."""
-    real_open = os.open
-    target = str(folder)
-
-    def fake_open(path, flags, *args, **kwargs):
-        if os.fspath(path) == target and flags & os.O_DIRECTORY:
-            raise PermissionError(errno.EACCES, "Permission denied", path)
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(scan_module.os, "open", fake_open)
-
-
 def folder_problems(cat: Catalog) -> list[tuple[str, str]]:
     return [(p.path, p.reason) for p in cat.problems() if p.path.endswith("/")]
 
@@ -398,6 +380,39 @@ def test_an_unreadable_folder_keeps_its_articles_and_is_a_problem(tmp_path, monk
         report = cat.refresh()
         assert (report.removed, report.total) == (2, 1)
         assert folder_problems(cat) == []
+
+
+def test_the_articles_of_an_unreadable_folder_are_marked_unreachable(tmp_path, monkeypatch):
+    """Kept as they were, and marked: the article says why its file cannot be read now."""
+    root = tmp_path / "lib"
+    locked_library(root)
+    with Catalog(root) as cat:
+        cat.refresh()
+        lock(monkeypatch, root / "locked")
+        cat.refresh()
+        deep = cat.article(rowid_of(cat, "/b"))
+        assert deep is not None and "cannot be read" in deep.unreachable
+        assert "locked/" in deep.unreachable and "Permission denied" in deep.unreachable
+        opened = cat.article(rowid_of(cat, "/c"))
+        assert opened is not None and opened.unreachable == ""
+        monkeypatch.undo()  # readable again: no longer marked
+        cat.refresh()
+        again = cat.article(rowid_of(cat, "/b"))
+        assert again is not None and again.unreachable == ""
+
+
+def test_show_says_an_article_cannot_be_read_now(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "lib"
+    locked_library(root)
+    with Catalog(root) as cat:
+        cat.refresh()
+    lock(monkeypatch, root / "locked")
+    out = io.StringIO()
+    assert main(["show", "/b", "--json", "--library", str(root)], out=out) == 0
+    assert "the folder locked/ cannot be read" in json.loads(out.getvalue())["unreachable"]
+    out = io.StringIO()
+    assert main(["show", "/b", "--markdown", "--library", str(root)], out=out) == 0
+    assert "cannot be read (Permission denied): shown as last read" in out.getvalue()
 
 
 def test_an_unreadable_library_folder_keeps_every_article(tmp_path, monkeypatch):

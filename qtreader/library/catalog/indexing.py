@@ -15,7 +15,7 @@ from ..scan import FileEntry, ScanTrouble, file_entry, scan_order_key, scan_rows
 from ..text import clean_line, counted
 from .pool import read_chunks
 from .records import Record
-from .results import Progress, RefreshReport
+from .results import UNREADABLE, Progress, RefreshReport
 from .storage import PARTIAL, ResumeRefused
 from .writing import Writer
 
@@ -144,7 +144,7 @@ class Indexer:
         for folder, why in self.trouble.unreadable:
             kept = self._articles_under("" if folder == "./" else folder)
             what = "the library folder" if folder == "./" else "the folder"
-            reason = f"{what} cannot be read ({clean_line(why)}); " + (
+            reason = f"{what} {UNREADABLE} ({clean_line(why)}); " + (
                 f"its {counted(kept, 'article')} are kept as they were until it can be read or is gone"
                 if kept
                 else "nothing in it is listed"

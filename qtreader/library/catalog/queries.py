@@ -9,9 +9,10 @@ from typing import NamedTuple
 
 from ..links import library_links
 from ..models import Article, ArticleRow, Problem, RelatedLink, Severity
+from ..text import clean_line
 from .codec import unpack
 from .records import title_sort_key
-from .results import SubjectCount
+from .results import UNREADABLE, SubjectCount
 from .schema import ARTICLE_COLUMNS
 from .storage import Store
 
@@ -134,7 +135,28 @@ def article(store: Store, rowid: int) -> Article | None:
     )  # fmt: skip
     result.links.extend(_related_links(store, rowid))
     result.backlinks.extend(_backlinks(store, rowid))
+    result.unreachable = unreachable(store, a.path)
     return result
+
+
+def unreachable(store: Store, path: str) -> str:
+    """Why the file at ``path`` cannot be read now: the problem of a folder on its way
+    that the last refresh could not list (indexing.Indexer._trouble_problems), if any;
+    else "". The folders are looked up by path: a few indexed reads."""
+    parts = path.split("/")[:-1]
+    folders = ["./", *("/".join(parts[: n + 1]) + "/" for n in range(len(parts)))]
+    found = store.query(
+        f"SELECT path, reason FROM problems WHERE path IN ({','.join('?' * len(folders))}) "
+        f"AND severity = ? AND instr(reason, ?) > 0 ORDER BY length(path) LIMIT 1",
+        (*folders, Severity.ERROR.value, UNREADABLE),
+    )
+    if not found:
+        return ""
+    folder, reason = found[0]
+    said = reason.split(";", 1)[0]  # "the folder cannot be read (why)"
+    if folder != "./":  # a folder's name can hold control characters
+        said = said.replace("the folder", f"the folder {clean_line(folder)}", 1)
+    return said
 
 
 def _related_links(store: Store, rowid: int) -> list[RelatedLink]:

@@ -14,6 +14,10 @@ MARK_END = "\x03"
 
 Progress = Callable[[int, int], None]  # (files read, files to read)
 
+# In the reason of a folder's problem when the scan could not list it: how the articles
+# it held are found to be unreachable (queries.unreachable).
+UNREADABLE = "cannot be read"
+
 
 class CatalogError(Exception):
     """The catalog cannot be opened or written (e.g. the cache dir is unwritable).

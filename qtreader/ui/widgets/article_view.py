@@ -187,10 +187,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.query_one("#title", Static).update(title)
         self._marks_shown = (bookmarked, note if bookmarked else "")
         self.show_note(self._marks_shown[1])
-        meta = " · ".join(x for x in (article.subject, article.date, article.author) if x)
-        if article.is_stub:
-            meta += "  (a stub: the generator could not answer)"
-        self.query_one("#meta", Static).update(Text(meta))
+        self.query_one("#meta", Static).update(Text(article.meta_line))
         self.versions = versions or []
         shown = self.query_one("#versions", Static)
         shown.display = len(self.versions) > 1
