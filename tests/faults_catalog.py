@@ -4,7 +4,8 @@ how many runs ended with a catalog identical to a fresh build of the library; it
 be all of them (exit status 1 otherwise).
 
     cd tests && python -m faults_catalog [--articles 2000] [--seed 19] [--kills 8]
-        [--refresh-kills 8] [--changes 200] [--damage 30] [--races 5] [--rev HEAD]
+        [--refresh-kills 8] [--changes 200] [--damage 30] [--races 5] [--pauses 5]
+        [--rev HEAD]
 
 Build killed: ``qtreader index LIB`` in a subprocess of a session of its own, SIGKILLed
 (the process alone, as the kernel's OOM killer or ``kill -9`` would) after a random
@@ -19,6 +20,8 @@ Page damage: a fresh catalog, 5 random leaf pages of a random table overwritten 
 random bytes, then ``Catalog.refresh()`` (as every command and the reader's launch do):
 the catalog must come back whole. Races: 200 new files, then two or three ``qtreader
 index`` at once: every one must exit 0 and the catalog hold what a fresh build holds.
+Paused: a first build stopped on purpose (BuildPaused, as the reader's quit) once or
+twice at random, then built to the end, going on from where it stopped.
 
 "Identical" is the content, not the bytes: the same files, articles (by path), answers,
 links, problems and subjects, and the same words in both full-text indexes with the
@@ -174,6 +177,49 @@ def page_damage_runs(root: Path, work: Path, runs: int, seed: int) -> int:
             same, outcome = False, f"{type(exc).__name__}: {exc}"
         good += same
         print(f"  damage {run + 1}: {what}: {outcome}, {'identical' if same else 'DIFFERENT'}")
+    return good
+
+
+def pause_runs(root: Path, work: Path, runs: int, seed: int) -> int:
+    """First builds stopped on purpose (as the reader's quit does: BuildPaused from the
+    progress) once or twice at random moments, then built to the end: each must end
+    identical to a fresh build, and go on from where it stopped."""
+    from qtreader.library.catalog import BuildPaused, Catalog
+
+    fresh = fresh_build(root, work / "fresh.sqlite3")
+    good = 0
+    for run in range(runs):
+        rng = random.Random(seed + 1000 + run)
+        db = work / "paused.sqlite3"
+        for leftover in work.glob("paused.sqlite3*"):
+            leftover.unlink()
+        stops = sorted(rng.randrange(1, len(fresh["files"])) for _ in range(rng.choice((1, 2))))
+        starts: list[int] = []
+        try:
+            for stop in stops:
+                seen: list[int] = []
+
+                def progress(done: int, total: int, stop: int = stop, seen=seen) -> None:
+                    seen.append(done)
+                    if done >= stop:
+                        raise BuildPaused
+
+                try:
+                    with Catalog(root, db) as cat:
+                        cat.refresh(progress)
+                except BuildPaused:
+                    pass
+                starts.append(seen[0] if seen else 0)
+            last: list[int] = []
+            with Catalog(root, db) as cat:
+                cat.refresh(lambda done, total, last=last: last.append(done))
+            starts.append(last[0] if last else 0)
+            same = content(db) == fresh
+            outcome = f"stopped at {stops}, read from {starts}"
+        except Exception as exc:  # a failure is what this script counts
+            same, outcome = False, f"{type(exc).__name__}: {exc}"
+        good += same
+        print(f"  paused {run + 1}: {outcome}, {'identical' if same else 'DIFFERENT'}")
     return good
 
 
@@ -465,6 +511,7 @@ def main() -> int:
     )
     parser.add_argument("--damage", type=int, default=30, help="page-damage runs")
     parser.add_argument("--races", type=int, default=5, help="concurrent-refresh runs")
+    parser.add_argument("--pauses", type=int, default=5, help="first builds stopped and resumed")
     parser.add_argument(
         "--rev", help="test qtreader/ as committed in REV (default: the working tree)"
     )
@@ -483,12 +530,14 @@ def main() -> int:
             root, work, args.refresh_kills, args.seed, args.changes
         )
         raced = race_runs(root, work, args.races, args.seed) if args.races else 0
+        paused = pause_runs(root, work, args.pauses, args.seed) if args.pauses else 0
     summary = [
         ("build killed", build_killed, args.kills, f" ({builds_hit} killed before their end)"),
         ("refresh killed", refresh_killed, args.refresh_kills,
          f" ({refreshes_hit} killed before their end)"),
         ("refreshes side by side", raced, args.races, ""),
         ("page damage", damaged, args.damage, ""),
+        ("first build stopped and resumed", paused, args.pauses, ""),
     ]  # fmt: skip
     for kind, good, runs, note in summary:
         print(f"{kind}: {good} of {runs} runs ended identical to a fresh build{note}")
