@@ -117,6 +117,11 @@ def figures_table(fig: dict[str, Any]) -> Table:
             "≤ 30 ms",
             _status(similar["p95"], 0.030),
         )
+    if fig.get("suggest"):
+        from .suggest import table_rows
+
+        for row in table_rows(fig["suggest"]):
+            table.add(*row)
     if fig["ui"] is not None:
         _ui_rows(table, fig["ui"])
     if fig.get("felt") is not None:

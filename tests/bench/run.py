@@ -26,6 +26,7 @@ from .measure import (
     similar_figures,
 )
 from .report import EXPLANATIONS, details, figures_table
+from .suggest import SUGGEST_WORDS, suggest_figures
 from .tools import machine_info
 
 Log = Callable[[str], None]
@@ -63,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
                 args.felt_cache.mkdir(parents=True, exist_ok=True)
                 os.environ["XDG_CACHE_HOME"] = str(args.felt_cache.resolve())
             return run_felt(args, scratch, log)
+        if args.suggest:
+            from .suggest import run_suggest
+
+            return run_suggest(args, scratch, log)
         return _run(args, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -140,6 +145,8 @@ def library_figures(root: Path, repeat: int, files: Sequence[str], log: Log) -> 
     article = article_figures(root, rowids)
     log("Similar …")
     similar = similar_figures(root)
+    log("Did you mean …")
+    suggest = suggest_figures(root, db, db.parent, SUGGEST_WORDS, log)
     return {
         "cold": cold,
         "catalog_bytes": catalog_bytes,
@@ -149,6 +156,7 @@ def library_figures(root: Path, repeat: int, files: Sequence[str], log: Log) -> 
         "rowids": rowids,
         "article": article,
         "similar": similar,
+        "suggest": suggest,
     }
 
 
@@ -230,6 +238,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         metavar="DIR",
         help="with --felt: keep the catalog in DIR (XDG_CACHE_HOME) between runs",
+    )
+    parser.add_argument(
+        "--suggest",
+        action="store_true",
+        help="instead: did you mean (Catalog.suggest) on a copy of the catalog given "
+        "--suggest-words more words (see bench/suggest.py); --felt-cache DIR keeps the catalog",
+    )
+    parser.add_argument(
+        "--suggest-words",
+        type=int,
+        default=150_000,
+        metavar="W",
+        help="words added to the catalog's vocabulary for the suggestion (150,000)",
     )
     parser.add_argument("--ui-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
