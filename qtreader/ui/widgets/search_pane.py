@@ -42,9 +42,7 @@ _PLACEHOLDERS = {
 
 
 # Under a first build's progress bar.
-BUILD_HINT = (
-    "The catalog is built once. q quits: the next launch goes on from here. / types a search ahead."
-)
+BUILD_HINT = "q quits (the next launch resumes).\n/ types a search ahead."
 _SORT_NAMES = {"relevance": "best matches first", "newest": "newest first", "title": "by title"}
 
 
