@@ -63,7 +63,7 @@ class Article:
         if self.is_stub:
             meta += "  (a stub: the generator could not answer)"
         if self.unreachable:
-            meta += f"  ({self.unreachable}: shown as last read)"
+            meta += f"  — {self.unreachable}: shown as last read"
         return meta
 
 
