@@ -73,7 +73,7 @@ def closest(store: Store, word: str) -> str | None:
     most = 1 if len(word) <= 5 else 2
     bits = letters(word)
     # One edit first: the words one edit away are all found there, and are nearer than
-    # any other. Two edits only if none is (ten times the sets to look up).
+    # any other. Two edits only if none is (some forty times the sets to look up).
     for edits in range(1, most + 1):
         choices = _spelt(store, _near(bits, edits))
         found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None)
