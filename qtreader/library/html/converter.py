@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .mathtext import _blocks, _maybe_math, _spans
+from ..mathtext import _blocks, _maybe_math, _spans
 
 __all__ = ["html_to_markdown", "may_hold_html"]
 
