@@ -23,11 +23,12 @@ class LibraryCounts:
     """What the subject tree and the status bar show of a library."""
 
     total: int
-    skipped: int
+    skipped: int  # files skipped
     marked: set[str]  # bookmarked article keys
     notes: dict[str, str]  # the bookmarks' notes, by article key
     history: int
     subjects: list[SubjectCount]
+    unreadable: int = 0  # folders that cannot be read (their articles kept)
 
 
 @dataclass
@@ -90,10 +91,12 @@ def read_marks(user: UserFiles) -> tuple[set[str], dict[str, str], int]:
 
 def read_counts(catalog: Catalog, user: UserFiles, show_stubs: bool) -> LibraryCounts:
     skipped, _ = catalog.problem_count()
+    unreadable = catalog.unreadable_folders()
     marked, notes, history = read_marks(user)
     return LibraryCounts(
         total=catalog.count(show_stubs),
-        skipped=skipped,
+        skipped=skipped - unreadable,
+        unreadable=unreadable,
         marked=marked,
         notes=notes,
         history=history,

@@ -176,6 +176,10 @@ async def test_an_article_of_a_folder_that_cannot_be_read_says_so(tmp_path, monk
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await wait_for(pilot, lambda: app.reader.catalog.problem_count()[0] > 0, timeout=10)
+        # Found by the refresh at launch (nothing else changed): the status line says it.
+        status = app.reader.query_one("#status", Static)
+        await wait_for(pilot, lambda: "cannot be read" in str(status.render()), timeout=10)
+        assert "1 folder cannot be read" in str(status.render())
         await pilot.press("slash", *"basalt", "enter")
         meta = app.reader.view.query_one("#meta", Static)
         await wait_for(pilot, lambda: "cannot be read" in str(meta.render()), timeout=10)

@@ -389,14 +389,18 @@ def test_the_articles_of_an_unreadable_folder_are_marked_unreachable(tmp_path, m
     with Catalog(root) as cat:
         cat.refresh()
         lock(monkeypatch, root / "locked")
-        cat.refresh()
+        report = cat.refresh()  # no file changed; what the scan could not enter did
+        assert report.trouble_changed and not report.unchanged
+        assert cat.unreadable_folders() == 1 and cat.problem_count() == (1, 0)
         deep = cat.article(rowid_of(cat, "/b"))
         assert deep is not None and "cannot be read" in deep.unreachable
         assert "locked/" in deep.unreachable and "Permission denied" in deep.unreachable
         opened = cat.article(rowid_of(cat, "/c"))
         assert opened is not None and opened.unreachable == ""
+        assert cat.refresh().unchanged  # the same again: nothing to say
         monkeypatch.undo()  # readable again: no longer marked
-        cat.refresh()
+        assert cat.refresh().trouble_changed
+        assert cat.unreadable_folders() == 0
         again = cat.article(rowid_of(cat, "/b"))
         assert again is not None and again.unreachable == ""
 

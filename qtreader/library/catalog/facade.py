@@ -285,8 +285,14 @@ class Catalog:
 
     @_guarded
     def problem_count(self) -> tuple[int, int]:
-        """(files skipped, files with warnings)."""
+        """(files skipped, files with warnings); a folder that cannot be read is one
+        skipped (see unreadable_folders)."""
         return queries.problem_count(self._store)
+
+    @_guarded
+    def unreadable_folders(self) -> int:
+        """How many folders the last refresh could not list (their articles are kept)."""
+        return queries.unreadable_folders(self._store)
 
     @_guarded
     def list_rowids(

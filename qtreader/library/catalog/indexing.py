@@ -61,7 +61,7 @@ class Indexer:
         if to_read or removed or self.resumed:  # a build resumed is finished, always
             known = {} if cold else self._known_articles([*removed, *(e.path for e in to_read)])
             Writer(conn, cold).write(to_read, removed, known, self._parsed(to_read))
-        self._write_trouble(trouble, old_trouble)
+        report.trouble_changed = self._write_trouble(trouble, old_trouble)
         (report.total,) = conn.execute("SELECT count(*) FROM articles").fetchone()
         (report.problems,) = conn.execute("SELECT count(DISTINCT path) FROM problems").fetchone()
         return report
@@ -187,12 +187,12 @@ class Indexer:
             "WHERE path NOT IN (SELECT path FROM files) ORDER BY rowid"
         ).fetchall()
 
-    def _write_trouble(self, rows: list[tuple[str, None, str, str]], old: list[tuple]) -> None:
+    def _write_trouble(self, rows: list[tuple[str, None, str, str]], old: list[tuple]) -> bool:
         """Replace the last refresh's scan problems (``old``) with this one's, if they
-        differ. A refresh that finds nothing else changed writes nothing, and a folder
-        readable again loses its problem all the same."""
+        differ (whether they did). A refresh that finds nothing else changed writes
+        nothing, and a folder readable again loses its problem all the same."""
         if [row[1:] for row in old] == rows:
-            return
+            return False
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -202,6 +202,7 @@ class Indexer:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        return True
 
     def _known_articles(self, paths: list[str]) -> dict[str, int | None]:
         """The catalog's files among ``paths``, with the rowid of each one's article."""

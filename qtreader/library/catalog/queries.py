@@ -70,6 +70,16 @@ def problems(store: Store) -> list[Problem]:
     return [Problem(path, reason, line, Severity(sev)) for path, line, reason, sev in rows]
 
 
+def unreadable_folders(store: Store) -> int:
+    """How many folders the last refresh could not list (their articles are kept)."""
+    (count,) = store.query(
+        "SELECT count(*) FROM problems WHERE path LIKE '%/' AND severity = ? "
+        "AND instr(reason, ?) > 0",
+        (Severity.ERROR.value, UNREADABLE),
+    )[0]
+    return int(count)
+
+
 def problem_count(store: Store) -> tuple[int, int]:
     """(files skipped, files with warnings)."""
     rows = store.query("SELECT severity, count(DISTINCT path) FROM problems GROUP BY severity")

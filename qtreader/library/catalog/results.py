@@ -73,10 +73,13 @@ class RefreshReport:
     # Only the paths given were looked at (refresh(paths=...)); False: the whole
     # library was, as asked, or because those paths alone could not say it all.
     scoped: bool = False
+    # The folders and links the scan could not or would not enter are not the last
+    # refresh's (a folder became unreadable, or readable again): the problems changed.
+    trouble_changed: bool = False
 
     @property
     def unchanged(self) -> bool:
-        return not (self.added or self.changed or self.removed)
+        return not (self.added or self.changed or self.removed or self.trouble_changed)
 
 
 @dataclass(slots=True)

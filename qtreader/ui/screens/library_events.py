@@ -60,6 +60,8 @@ class LibraryEvents:
         screen.show_counts(message.counts)
         if report.repaired:
             screen.notify("The catalog was damaged; it has been built again.", timeout=6)
+        elif not (report.added or report.changed or report.removed):
+            return  # only what the scan could not enter changed: the status line says it
         pane = screen.search_pane
         entry = pane.article_list.entry
         pane.keep_rowid = entry.rowid if entry is not None else None

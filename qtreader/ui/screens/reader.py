@@ -241,7 +241,7 @@ class ReaderScreen(Screen[None]):
         self.set_marks(counts.marked, counts.notes)
         self.subjects.fill(counts.total, len(counts.marked), counts.history, counts.subjects)
         self.apply_width()  # the tree's width follows its labels
-        self.query_one("#status", StatusBar).show(self.library_name, counts.total, counts.skipped)
+        self.query_one("#status", StatusBar).show_counts(self.library_name, counts)
 
     def is_read(self, key: str) -> bool | None:
         """Whether the article is read; None while the library has no read marks."""

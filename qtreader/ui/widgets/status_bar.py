@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...library.text import counted
+from ..reading import LibraryCounts
 
 
 class StatusBar(Static):
@@ -13,20 +14,26 @@ class StatusBar(Static):
 
     _line = Text()
     _pointing = ""
-    _shown: tuple[str, int | None, int] = ("", None, 0)
+    _shown: tuple[str, int | None, int, int] = ("", None, 0, 0)
     _review = 0  # questions up for review today
 
-    def show(self, library: str, articles: int | None = None, skipped: int = 0) -> None:
-        self._shown = (library, articles, skipped)
+    def show_counts(self, library: str, counts: LibraryCounts) -> None:
+        self.show(library, counts.total, counts.skipped, counts.unreadable)
+
+    def show(
+        self, library: str, articles: int | None = None, skipped: int = 0, unreadable: int = 0
+    ) -> None:
+        self._shown = (library, articles, skipped, unreadable)
         text = Text(library, style="bold")
         if articles is not None:
             text.append(f"  ·  {counted(articles, 'article')}")
         if self._review:
             text.append(f"  ·  {self._review:,} to review (R)")
-        if skipped:
-            text.append(
-                f"  ·  {counted(skipped, 'file')} skipped (press ! to see why)", style="bold"
-            )
+        trouble = [f"{counted(skipped, 'file')} skipped"] if skipped else []
+        if unreadable:
+            trouble.append(f"{counted(unreadable, 'folder')} cannot be read")
+        if trouble:
+            text.append(f"  ·  {', '.join(trouble)} (press ! to see why)", style="bold")
         self._line = text
         if not self._pointing:
             self.update(text)
