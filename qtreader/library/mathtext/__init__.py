@@ -32,13 +32,11 @@ The modules, in the order the work is done:
 
 from __future__ import annotations
 
-# Used by ..html (_blocks, _maybe_math, _spans) and by the tests (_convert, _spans).
-from .blocks import _blocks as _blocks
+# _convert and _spans: used by the tests.
 from .convert import _convert as _convert
 from .convert import latex_to_unicode
 from .render import has_math, render_math
 from .source import show_math_source
-from .spans import _maybe_math as _maybe_math
 from .spans import _spans as _spans
 
 __all__ = ["has_math", "latex_to_unicode", "render_math", "show_math_source"]
