@@ -191,9 +191,8 @@ def _checked_library(root: Path) -> Path:
     refused = refused_library(resolved)
     if refused:
         raise UserError(refused)
-    if not str(resolved).isascii():
-        # The catalog keeps the library's path as text (see storage.create).
-        text_argument(str(resolved), "the library folder's path")
+    # A path that is not UTF-8 (bytes Python holds as surrogates) is a library as any
+    # other: the catalog and the JSON stores keep it whole, messages show it escaped.
     return resolved
 
 

@@ -194,7 +194,9 @@ def _make_server(
 
     class Server(base):
         def __init__(self) -> None:
-            super().__init__(command, host=host, port=port, title=f"qtreader · {root.name}")
+            super().__init__(
+                command, host=host, port=port, title=f"qtreader · {escaped(root.name)}"
+            )
             self.processes: set[asyncio.subprocess.Process] = set()
             self.sockets: set[web.WebSocketResponse] = set()
 

@@ -18,6 +18,14 @@ from pathlib import Path
 from typing import Any
 
 
+def json_bytes(data: object) -> bytes:
+    """``data`` as a store writes it: UTF-8 JSON that json.loads reads back as it was.
+    A byte that was not UTF-8 (in a library folder's path, held by Python as a lone
+    surrogate, U+DC80..U+DCFF, which UTF-8 cannot hold) is written as the JSON escape
+    ``\\udcff``; json.loads gives the same surrogate back. Other text is as it was."""
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8", "backslashreplace")
+
+
 class StoreReadOnly(Exception):
     """The file was written by a newer qtreader: it is never overwritten."""
 
@@ -129,7 +137,7 @@ class JsonFile:
                 raise StoreReadOnly(self.messages[-1] if self.messages else str(self.path))
             change(data)
             data["version"] = self.version
-            encoded = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+            encoded = json_bytes(data)
             atomic_write(self.path, encoded)
             return data
 

@@ -187,6 +187,7 @@ class LibraryWatcher:
         self._said = False
         self._failed = False
         self._thread: threading.Thread | None = None
+        self._alias = ""  # the /proc/self/fd name it was last watched by, if any (_changes)
 
     def start(self) -> None:
         if self._thread is None and not self._stop.is_set():
@@ -274,10 +275,41 @@ class LibraryWatcher:
                 self._burst.add([self._relative(name), EVERYTHING], time.monotonic())
 
     def _relative(self, path: str) -> str:
-        inside = self.root.rstrip("/") + "/"
-        return clean_line(path[len(inside) :] if path.startswith(inside) else path)
+        for root in (self.root, self._alias):
+            inside = root.rstrip("/") + "/"
+            if root and path.startswith(inside):
+                return clean_line(path[len(inside) :])
+        return clean_line(path)
 
     def _changes(self) -> Iterator[Iterable[tuple[int, str]]]:
+        """watchfiles' batches of changes, each path in the library as it is named.
+
+        watchfiles takes and gives paths as UTF-8 text only: a library whose own path
+        is not UTF-8 (bytes Python holds as surrogates) is watched through a name of
+        its folder that is, /proc/self/fd/N of a descriptor held open on it, and each
+        path given back is put in the library's own name again."""
+        root, fd = self.root, None
+        if not _is_utf8(root):
+            try:
+                fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            except OSError:
+                pass  # watchfiles says why the folder cannot be watched
+            else:
+                root = self._alias = f"/proc/self/fd/{fd}"
+        try:
+            for changes in self._watch_batches(root):
+                if fd is not None:
+                    inside = root + "/"
+                    changes = [
+                        (c, self.root + p[len(root) :] if p == root or p.startswith(inside) else p)
+                        for c, p in changes
+                    ]
+                yield changes
+        finally:
+            if fd is not None:
+                os.close(fd)  # the alias is kept: _relative reads it after a failure
+
+    def _watch_batches(self, root: str) -> Iterator[Iterable[tuple[int, str]]]:
         if self._watch is not None:
             watch = self._watch
         else:
@@ -295,7 +327,17 @@ class LibraryWatcher:
             "force_polling": False,
             "ignore_permission_denied": True,  # a folder that cannot be read: the rest
         }
-        return watch(self.root, **options)
+        return watch(root, **options)
+
+
+def _is_utf8(path: str) -> bool:
+    if path.isascii():
+        return True
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _deletions_last(change: tuple[int, str]) -> bool:

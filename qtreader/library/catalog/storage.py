@@ -51,12 +51,26 @@ def connect(path: Path, journal: str = "WAL") -> sqlite3.Connection:
     return conn
 
 
+def stored_root(root: Path) -> str | bytes:
+    """The library's path as the catalog's meta row 'root' keeps it: its text, as every
+    version has; or, when the path is not UTF-8 (bytes Python holds as surrogates, which
+    SQLite cannot take as text), its bytes, a BLOB. No two folders share a value: the
+    bytes ff fe and the text "\\xff\\xfe" are two libraries."""
+    text = str(root)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return os.fsencode(text)
+    return text
+
+
 def create(path: Path, root: Path, journal: str = "WAL") -> sqlite3.Connection:
     """A new, empty catalog at ``path`` for the library at ``root``."""
     conn = connect(path, journal)
     try:
         conn.executescript(SCHEMA + CREATE_INDEXES)
-        conn.execute("INSERT INTO meta VALUES ('root', ?)", (str(root),))
+        conn.execute("INSERT INTO meta VALUES ('root', ?)", (stored_root(root),))
     except BaseException:
         conn.close()
         raise
@@ -191,7 +205,7 @@ class Store:
                 ).fetchone()
                 root = conn.execute("SELECT value FROM meta WHERE name='root'").fetchone()
                 conn.execute("SELECT count(*) FROM files").fetchone()
-                if version == (str(SCHEMA_VERSION),) and root == (str(self.root),):
+                if version == (str(SCHEMA_VERSION),) and root == (stored_root(self.root),):
                     return conn
                 conn.close()
             except sqlite3.DatabaseError:
@@ -360,9 +374,8 @@ class Store:
                 conn.execute("PRAGMA synchronous=OFF")
                 meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
                 conn.execute("SELECT count(*) FROM files").fetchone()
-                if meta.get("schema_version") == str(SCHEMA_VERSION) and meta.get("root") == str(
-                    self.root
-                ):
+                current = meta.get("schema_version") == str(SCHEMA_VERSION)
+                if current and meta.get("root") == stored_root(self.root):
                     return conn
             except BaseException:
                 conn.close()
