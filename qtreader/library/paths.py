@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .scan import escape_name
+
 APP_NAME = "qtreader"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +58,19 @@ def library_slug(root: Path) -> str:
     digest = hashlib.sha1(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(resolved).name).strip("-")[:40] or "library"
     return f"{name}-{digest}"
+
+
+def shown_name(name: str) -> str:
+    """A library folder's name (or path) as the reader shows it: itself; or, when it
+    holds bytes that are not UTF-8 (kept by Python as surrogates, which no terminal or
+    page can be sent), spelled as file names are shown: ``lib\\xff\\xfe``."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return escape_name(name)
+    return name
 
 
 def catalog_path(root: Path) -> Path:

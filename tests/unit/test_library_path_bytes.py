@@ -65,6 +65,13 @@ def test_the_catalog_of_a_utf8_library_keeps_its_name():
     assert paths.catalog_path(root).name == f"Caf-{digest}.sqlite3"
 
 
+def test_a_library_name_that_is_not_utf8_is_shown_escaped():
+    assert paths.shown_name(os.fsdecode(b"lib\xff\xfe")) == "lib\\xff\\xfe"
+    assert paths.shown_name(os.fsdecode(b"a\\b\xff")) == "a\\\\b\\xff"  # as file names
+    for name in ("lib", "Café", "a\\b", "/srv/lib"):  # UTF-8: as it is
+        assert paths.shown_name(name) == name
+
+
 # -- the catalog ---------------------------------------------------------------------
 
 

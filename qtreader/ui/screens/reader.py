@@ -17,6 +17,7 @@ from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown
 
+from ...library import paths
 from ...library.bookmarks import BookmarkStore, HistoryStore
 from ...library.catalog import Catalog, CatalogDamaged, CatalogError
 from ...library.models import Article
@@ -121,7 +122,8 @@ class ReaderScreen(Screen[None]):
         self.column_width = column_width
         self.root = root
         self.library = str(root)
-        self.library_name = clean_line(root.name) or str(root)  # for the status line
+        # For the status line: a name that is not UTF-8 shown escaped (lib\xff\xfe).
+        self.library_name = clean_line(paths.shown_name(root.name)) or paths.shown_name(str(root))
         self.show_stubs = show_stubs
         self.catalog: Catalog | None = None
         self.user = UserFiles(self.library, BookmarkStore(), HistoryStore())
