@@ -133,3 +133,11 @@ def test_bookmarks_add_list_and_remove(qtreader, odd):
     assert removed.out == f"Removed bookmark: {LEAVES}\n"
     empty = qtreader("bookmarks", "list", "--library", str(odd))
     assert empty.out == f"No bookmarks in {shown(odd)}.\n"
+
+
+def test_a_missing_folder_of_such_a_name_is_one_line_escaped(qtreader, tmp_path):
+    missing = os.fsdecode(os.fsencode(tmp_path) + b"/gone\xff")
+    result = qtreader("search", "pigments", "--library", missing)
+    assert result.code == 2
+    assert_clean(result)
+    assert result.err == f"qtreader: the library folder {tmp_path}/gone\\xff does not exist\n"
