@@ -184,3 +184,21 @@ async def test_an_article_of_a_folder_that_cannot_be_read_says_so(tmp_path, monk
         meta = app.reader.view.query_one("#meta", Static)
         await wait_for(pilot, lambda: "cannot be read" in str(meta.render()), timeout=10)
         assert "the folder locked/ cannot be read (Permission denied)" in str(meta.render())
+
+
+async def test_slash_during_a_first_build_keeps_the_search_box_when_the_build_ends(tmp_path):
+    """/ pressed during a first build, nothing typed yet when it ends: the box keeps the
+    focus (it went to the list, and the words typed next with it)."""
+    library = _big_library(tmp_path, count=2500)
+    sample_catalog()  # imports warmed up
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        search = app.reader.search_pane.search_box
+        await wait_for(pilot, lambda: app.reader.search_pane.building, timeout=30)
+        await wait_for(pilot, lambda: not search.has_focus, timeout=5)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: len(article_list(app).source) == 2500, timeout=60)
+        await pilot.pause()
+        assert search.has_focus
+        await pilot.press(*"article 12")
+        assert search.value == "article 12"

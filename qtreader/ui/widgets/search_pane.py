@@ -304,8 +304,9 @@ class SearchPane(Vertical):
     ) -> bool:
         """The library is open: show a session's list (``result``, read while the app
         started), or search for words typed while it loaded, kept instead of the
-        session's query. Returns whether words were typed."""
-        typed = self.search_box.has_focus and bool(self.search_box.value)
+        session's query. Returns whether words were typed (or / pressed during a first
+        build: the box keeps the focus for the words that follow)."""
+        typed = self.search_box.has_focus and bool(self.search_box.value or self.building)
         self.restore_cursor = None if typed else list_index
         self.scope = scope
         self.search_box.placeholder = _PLACEHOLDERS.get(scope.kind, _PLACEHOLDERS["all"])
