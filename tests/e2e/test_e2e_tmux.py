@@ -192,6 +192,47 @@ def test_first_launch_on_a_large_library_indexes_in_worker_processes(terminal, t
     _wait_gone(terminal)
 
 
+_READING = re.compile(r"Reading the library: ([\d,]+) of")
+
+
+def _files_read(terminal: Terminal) -> int:
+    """The first build's count of files read, once the screen shows one."""
+    screen = terminal.wait_for("Reading the library: ", timeout=60)
+    found = _READING.search(screen)
+    assert found, screen
+    return int(found.group(1).replace(",", ""))
+
+
+def test_q_during_a_first_build_quits_and_the_next_launch_goes_on(terminal, tmp_path):
+    """Issue 19: q during a first build quits at once (it was typed into the search
+    box), and the next launch goes on from where the build stopped (it began again)."""
+    from libhelpers import write_article
+
+    library = tmp_path / "big"
+    count = 8000
+    for n in range(count):
+        write_article(library, f"s{n % 7}/a{n:05}.md", title=f"Article {n}", answer=f"A {n}.")
+    terminal.start([_qtreader(), str(library)])
+    read = 0
+    deadline = time.monotonic() + 60
+    while read < 2500 and time.monotonic() < deadline:
+        read = _files_read(terminal)
+        time.sleep(POLL)  # polling a real terminal, with a deadline
+    assert read >= 2500, terminal.screen()
+    assert read < count, "the build ended before it could be stopped"
+    terminal.keys("q")
+    _wait_gone(terminal)
+    assert list((tmp_path / "cache").rglob("*.partial")), "nothing kept to go on from"
+
+    terminal.session = "again"
+    terminal.start([_qtreader(), str(library)])
+    # Chunks read ahead of the writer are read again: at most a few of 256 files.
+    assert _files_read(terminal) >= read - 1500
+    terminal.wait_for(f"{count:,} articles", timeout=90)
+    terminal.keys("q")
+    _wait_gone(terminal)
+
+
 def _tree_line(screen: str, name: str) -> str:
     """The subject tree's line for ``name`` (the tree is the left of the screen)."""
     return next((line[:40] for line in screen.splitlines() if line.strip().startswith(name)), "")
