@@ -14,6 +14,7 @@ from pathlib import Path
 import platformdirs
 
 from .scan import escape_name
+from .text import clean_line
 
 APP_NAME = "qtreader"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +61,11 @@ def library_slug(root: Path) -> str:
     return f"{name}-{digest}"
 
 
+def library_label(root: Path) -> str:
+    """The name the status line gives the library at ``root``: its folder's, escaped."""
+    return clean_line(shown_name(root.name)) or shown_name(str(root))
+
+
 def shown_name(name: str) -> str:
     """A library folder's name (or path) as the reader shows it: itself; or, when it
     holds bytes that are not UTF-8 (kept by Python as surrogates, which no terminal or
@@ -78,7 +84,7 @@ def catalog_path(root: Path) -> Path:
 
 
 def progress_file(root: Path) -> Path:
-    """One library's read marks (a compact file: see library/progress.py)."""
+    """One library's read marks (a compact file: see library/progress/format.py)."""
     return data_dir() / "progress" / f"{library_slug(root)}.marks"
 
 

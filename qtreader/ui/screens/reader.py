@@ -23,7 +23,6 @@ from ...library.catalog import Catalog, CatalogDamaged, CatalogError
 from ...library.models import Article
 from ...library.progress import ProgressStore
 from ...library.state import Session, StateStore
-from ...library.text import clean_line
 from ..bookmark_actions import BookmarkActions, BookmarkFailed, BookmarksChanged
 from ..library_loader import (
     LibraryLoader,
@@ -122,8 +121,7 @@ class ReaderScreen(Screen[None]):
         self.column_width = column_width
         self.root = root
         self.library = str(root)
-        # For the status line: a name that is not UTF-8 shown escaped (lib\xff\xfe).
-        self.library_name = clean_line(paths.shown_name(root.name)) or paths.shown_name(str(root))
+        self.library_name = paths.library_label(root)  # lib\xff\xfe when not UTF-8
         self.show_stubs = show_stubs
         self.catalog: Catalog | None = None
         self.user = UserFiles(self.library, BookmarkStore(), HistoryStore())
