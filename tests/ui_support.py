@@ -13,6 +13,7 @@ from qtreader.library.catalog import Catalog
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.article_list import ArticleList
 from qtreader.ui.widgets.article_view import ArticleView
+from qtreader.ui.widgets.subject_tree import SubjectTree
 
 SAMPLE = paths.sample_library()
 
@@ -125,6 +126,54 @@ async def open_article(pilot, app: ReaderApp, id_: str) -> None:
     await settle(pilot, app)
     for _ in range(5):  # let any layout asked for by the last one run too
         await pilot.pause()
+
+
+async def open_when_ready(pilot, app: ReaderApp, id_: str) -> ArticleView:
+    """From launch: wait until the library is loaded, open the article ``id_`` (as
+    :func:`open_article`) and return the article view."""
+    await settle(pilot, app)
+    await open_article(pilot, app, id_)
+    return article_view(app)
+
+
+async def open_and_focus(pilot, app: ReaderApp, id_: str) -> ArticleView:
+    """From launch: open the article ``id_`` (as :func:`open_when_ready`) and give the
+    article view the focus; return the view."""
+    view = await open_when_ready(pilot, app, id_)
+    view.focus()
+    return view
+
+
+async def open_rowid_when_ready(pilot, app: ReaderApp, rowid: int) -> None:
+    """From launch: wait until the library is loaded, open the article ``rowid`` through
+    the reader and settle again."""
+    await settle(pilot, app)
+    app.reader.open_rowid(rowid)
+    await settle(pilot, app)
+
+
+async def enter_on_list(pilot, app: ReaderApp) -> None:
+    """Focus the article list and press Enter on its selected row (which opens it);
+    settle."""
+    article_list(app).focus()
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+async def search_and_enter(pilot, app: ReaderApp, words: str) -> None:
+    """Press / and type ``words`` into the search box, then Enter; settle."""
+    await pilot.press("slash", *words, "enter")
+    await settle(pilot, app)
+
+
+async def choose_subject(pilot, app: ReaderApp, subject: str) -> None:
+    """Focus the subject tree, put its cursor on the subject ``subject`` (a key) and
+    press Enter; settle."""
+    tree = app.reader.query_one("#subjects", SubjectTree)
+    tree.focus()
+    tree.move_cursor(next(n for n in tree.root.children if n.data.subject == subject))
+    await pilot.press("enter")
+    await settle(pilot, app)
 
 
 async def open_or_resize(pilot, app: ReaderApp, step: str | tuple[int, int]) -> None:

@@ -5,7 +5,7 @@ follows it, and back returns to it (issue 21)."""
 from __future__ import annotations
 
 from libhelpers import link, write_article
-from ui_support import article_view, open_article, settle, shows, wait_for
+from ui_support import open_and_focus, settle, shows, wait_for
 
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.article_stops import CURSOR_STYLE
@@ -55,10 +55,7 @@ def _status(app) -> str:
 async def test_tab_goes_through_the_answers_links_in_reading_order_then_the_related(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "first")
-        view = article_view(app)
-        view.focus()
+        view = await open_and_focus(pilot, app, "first")
         await pilot.pause()
         reached = []
         await wait_for(pilot, lambda: view.query_one("#links-similar").display)
@@ -95,10 +92,7 @@ async def test_tab_goes_through_the_answers_links_in_reading_order_then_the_rela
 async def test_the_status_line_says_where_the_marked_link_leads(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "first")
-        view = article_view(app)
-        view.focus()
+        await open_and_focus(pilot, app, "first")
         library_line = _status(app)
         expected = [
             "The second one",
@@ -116,10 +110,7 @@ async def test_the_status_line_says_where_the_marked_link_leads(tmp_path):
 async def test_a_link_below_the_view_is_scrolled_to_just_enough(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "first")
-        view = article_view(app)
-        view.focus()
+        view = await open_and_focus(pilot, app, "first")
         await pilot.press("tab", "tab", "tab", "tab")
         await pilot.pause()
         assert view.scroll_y == 0  # the first four are in sight
@@ -136,10 +127,7 @@ async def test_a_link_below_the_view_is_scrolled_to_just_enough(tmp_path):
 async def test_enter_follows_the_marked_link_and_back_returns_to_it(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "first")
-        view = article_view(app)
-        view.focus()
+        view = await open_and_focus(pilot, app, "first")
         await pilot.press("tab", "tab", "tab")
         await pilot.pause()
         assert _marked(view) == "the third one"
@@ -160,10 +148,7 @@ async def test_enter_follows_the_marked_link_and_back_returns_to_it(tmp_path):
 async def test_find_marks_and_the_link_mark_live_together(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "first")
-        view = article_view(app)
-        view.focus()
+        view = await open_and_focus(pilot, app, "first")
         await pilot.press("tab")
         await pilot.pause()
         view.finder.find("second")

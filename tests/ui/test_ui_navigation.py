@@ -3,7 +3,7 @@ focused link of each article visited."""
 
 from __future__ import annotations
 
-from ui_support import article_view, open_article, settle, shows, wait_for, write_topic_library
+from ui_support import open_and_focus, open_when_ready, settle, shows, wait_for, write_topic_library
 
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.link_item import LinkItem
@@ -21,9 +21,7 @@ def _library(tmp_path):
 async def test_back_returns_to_the_scroll_position_and_the_focused_link(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "first")
-        view = article_view(app)
+        view = await open_when_ready(pilot, app, "first")
         view.scroll_to(y=25, animate=False, immediate=True)
         await pilot.pause()
         # The reader's link to "second", focused without scrolling to it.
@@ -54,10 +52,7 @@ async def test_back_returns_to_the_scroll_position_and_the_focused_link(tmp_path
 async def test_showing_math_the_other_way_keeps_the_place(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "first")
-        view = article_view(app)
-        view.focus()
+        view = await open_and_focus(pilot, app, "first")
         view.scroll_to(y=30, animate=False, immediate=True)
         await pilot.pause()
         await pilot.press("dollar_sign")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from libhelpers import write_article
 from textual.widgets import OptionList
-from ui_support import article_view, open_article, settle, wait_for
+from ui_support import open_and_focus, settle, wait_for
 
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.screens.outline import OutlineScreen
@@ -35,10 +35,7 @@ def _entries(app) -> list[str]:
 async def test_t_lists_headings_and_numbered_items_and_jumps_to_one(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "long")
-        view = article_view(app)
-        view.focus()
+        view = await open_and_focus(pilot, app, "long")
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, OutlineScreen))
         entries = _entries(app)
@@ -73,10 +70,7 @@ async def test_t_lists_headings_and_numbered_items_and_jumps_to_one(tmp_path):
 async def test_escape_closes_the_outline_where_the_reader_was(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "long")
-        view = article_view(app)
-        view.focus()
+        view = await open_and_focus(pilot, app, "long")
         view.scroll_to(y=20, animate=False, immediate=True)
         await pilot.press("t")
         await wait_for(pilot, lambda: isinstance(app.screen, OutlineScreen))
@@ -91,9 +85,7 @@ async def test_escape_closes_the_outline_where_the_reader_was(tmp_path):
 async def test_an_answer_without_headings_or_numbered_items_says_so(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "flat")
-        article_view(app).focus()
+        await open_and_focus(pilot, app, "flat")
         await pilot.press("t")
         await pilot.pause()
         assert not isinstance(app.screen, OutlineScreen)

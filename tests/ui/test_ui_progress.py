@@ -5,7 +5,7 @@ ones quieter; the tree shows read / total; marks written by another qtreader sho
 from __future__ import annotations
 
 from libhelpers import write_article
-from ui_support import article_list, article_view, open_article, settle, wait_for
+from ui_support import article_list, article_view, open_and_focus, open_article, settle, wait_for
 
 from qtreader.library.progress import ProgressStore, ReadMark
 from qtreader.ui.app import ReaderApp
@@ -77,10 +77,7 @@ async def test_scrolled_to_its_end_an_article_counts_as_read(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         app.reader.progress.after_seconds = 0  # only the end counts here
-        await settle(pilot, app)
-        await open_article(pilot, app, "beta")
-        view = article_view(app)
-        view.focus()
+        await open_and_focus(pilot, app, "beta")
         await pilot.pause(0.2)
         assert not app.reader.progress.is_read("/beta")
         await pilot.press("G")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from libhelpers import write_article
-from ui_support import article_view, open_article, settle, shows, wait_for
+from ui_support import article_view, open_when_ready, settle, shows, wait_for
 
 from qtreader.ui.app import ReaderApp
 from qtreader.ui.widgets.link_item import LinkItem
@@ -41,9 +41,7 @@ def _similar(view) -> list[LinkItem]:
 async def test_similar_lists_the_closest_articles_and_follows_them(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "leaf")
-        view = article_view(app)
+        view = await open_when_ready(pilot, app, "leaf")
         await wait_for(pilot, lambda: bool(_similar(view)), timeout=5)
         titles = [item.link.title for item in _similar(view)]
         assert titles[0] == "Photosynthesis in algae"
@@ -62,8 +60,7 @@ async def test_similar_lists_the_closest_articles_and_follows_them(tmp_path):
 async def test_an_article_like_no_other_shows_no_similar_section(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "rome")
+        await open_when_ready(pilot, app, "rome")
         await pilot.pause(0.5)
         await settle(pilot, app)
         assert _similar(article_view(app)) == []
@@ -77,9 +74,7 @@ async def test_similar_leaves_out_what_related_already_lists(tmp_path):
                                     "subject": "A", "url": "/algae"})  # fmt: skip
     app = ReaderApp(root)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        await open_article(pilot, app, "leaf")
-        view = article_view(app)
+        view = await open_when_ready(pilot, app, "leaf")
         await pilot.pause(0.5)
         await settle(pilot, app)
         related = [i.link.title for i in view.query_one("#links-related").query(LinkItem)]
