@@ -6,7 +6,16 @@ import faulthandler
 import threading
 
 from textual.widgets import Input
-from ui_support import SAMPLE, article_list, article_view, sample_catalog, settle, wait_for
+from ui_support import (
+    SAMPLE,
+    article_list,
+    article_view,
+    choose_subject,
+    enter_on_list,
+    sample_catalog,
+    settle,
+    wait_for,
+)
 
 from qtreader.library.bookmarks import BookmarkStore, HistoryStore
 from qtreader.ui.app import ReaderApp
@@ -24,9 +33,7 @@ async def test_b_toggles_a_bookmark_on_the_open_article_with_markers():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        article_list(app).focus()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await enter_on_list(pilot, app)
         await pilot.press("b")
         await settle(pilot, app)
         assert [b.key for b in BookmarkStore().all(_library())] == [first.key]
@@ -144,11 +151,7 @@ async def test_relaunch_restores_the_session():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        tree = app.reader.query_one("#subjects", SubjectTree)
-        tree.focus()
-        tree.move_cursor(next(n for n in tree.root.children if n.data.subject == subject.key))
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await choose_subject(pilot, app, subject.key)
         lst = article_list(app)
         lst.focus()
         await pilot.press("j", "enter")

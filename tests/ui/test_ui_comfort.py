@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from textual.widgets import Input, Markdown
-from ui_support import SAMPLE, article_view, sample_catalog, settle, wait_for
+from ui_support import (
+    SAMPLE,
+    article_view,
+    open_rowid_when_ready,
+    sample_catalog,
+    search_and_enter,
+    settle,
+    wait_for,
+)
 
 from qtreader.library.settings import Settings
 from qtreader.ui.app import ReaderApp
@@ -63,8 +71,7 @@ async def test_opening_from_a_search_highlights_the_query_words():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("slash", *"hash table", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "hash table")
         view = article_view(app)
         assert view.article.key == HASH
         words = {text.lower() for text, _ in _styled_spans(view)}
@@ -79,8 +86,7 @@ async def test_a_one_or_two_letter_search_word_marks_whole_words_only():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("slash", *"big o", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "big o")
         view = article_view(app)
         assert "Big O" in view.article.title
         words = {text.lower() for text, _ in _styled_spans(view)}
@@ -92,9 +98,7 @@ async def test_math_is_shown_as_unicode_and_dollar_shows_the_source():
     rowid = next(r for r in catalog.list_rowids() if "\\frac" in catalog.article(r).answer)
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_rowid(rowid)
-        await settle(pilot, app)
+        await open_rowid_when_ready(pilot, app, rowid)
         markdown = article_view(app).query_one("#answer", Markdown)
         assert "\\frac" not in markdown.source
         await pilot.press("dollar_sign")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from libhelpers import copy_fixture_library
 from textual.widgets import Input
-from ui_support import article_list, settle, visible_titles, wait_for
+from ui_support import enter_on_list, settle, visible_titles, wait_for
 
 from qtreader.library.state import StateStore
 from qtreader.ui.app import ReaderApp
@@ -37,9 +37,7 @@ async def test_the_reader_opens_and_searches_a_library_whose_path_is_not_utf8(tm
         assert isinstance(app.focused, Input)
         await pilot.press(*"pigments", "space")
         await wait_for(pilot, lambda: visible_titles(app) == [LEAVES])
-        article_list(app).focus()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await enter_on_list(pilot, app)
         assert app.reader.article is not None and app.reader.article.key == LEAVES_URL
         assert not surrogates(app.export_screenshot())
         await pilot.press("q")  # the session is saved as the reader quits

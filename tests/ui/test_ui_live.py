@@ -4,7 +4,15 @@ qtreader too), and a relaunch gives the focus back where it was."""
 
 from __future__ import annotations
 
-from ui_support import SAMPLE, article_list, article_view, sample_catalog, settle, wait_for
+from ui_support import (
+    SAMPLE,
+    article_list,
+    article_view,
+    enter_on_list,
+    sample_catalog,
+    settle,
+    wait_for,
+)
 
 from qtreader.library.bookmarks import BookmarkStore
 from qtreader.ui.app import ReaderApp
@@ -56,9 +64,7 @@ async def test_the_trees_counts_follow_what_is_opened_and_bookmarked_elsewhere()
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot, app)
         assert _label(app, HISTORY).split()[-1] == "0"
-        article_list(app).focus()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await enter_on_list(pilot, app)
         await wait_for(pilot, lambda: _label(app, HISTORY).split()[-1] == "1")
         # Another qtreader (the CLI) bookmarks an article: the count follows.
         BookmarkStore().add_article(str(SAMPLE.resolve()), _first_article())
@@ -70,9 +76,7 @@ async def test_a_relaunch_gives_the_focus_back_where_it_was():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        article_list(app).focus()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await enter_on_list(pilot, app)
         assert app.focused is article_view(app)
         app.reader.save_session()
     again = ReaderApp(SAMPLE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui_support import SAMPLE, article_list, article_view, settle, wait_for
+from ui_support import SAMPLE, article_list, article_view, search_and_enter, settle, wait_for
 
 from qtreader.ui.app import ReaderApp
 
@@ -11,8 +11,7 @@ async def test_r_opens_articles_of_the_current_list_only(tmp_path):
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("slash", *"hash", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "hash")
         listed = article_list(app)
         keys = {listed.source.get(n).key for n in range(len(listed.source))}
         assert 1 < len(keys) < 74
@@ -32,8 +31,7 @@ async def test_r_on_an_empty_list_says_so(tmp_path):
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("slash", *"zzqqxx", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "zzqqxx")
         article_list(app).focus()
         await pilot.press("r")
         await wait_for(pilot, lambda: any("Nothing" in n.message for n in app._notifications))

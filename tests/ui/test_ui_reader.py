@@ -11,8 +11,12 @@ from ui_support import (
     SAMPLE,
     article_list,
     article_view,
+    choose_subject,
+    enter_on_list,
     find_article_with_links,
+    open_rowid_when_ready,
     sample_catalog,
+    search_and_enter,
     settle,
     visible_titles,
     wait_for,
@@ -48,14 +52,7 @@ async def test_choosing_a_subject_filters_the_list():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        tree = app.reader.query_one("#subjects", SubjectTree)
-        tree.focus()
-        node = tree.node_for(
-            next(n.data for n in tree.root.children if n.data.subject == subject.key)
-        )
-        tree.move_cursor(node)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await choose_subject(pilot, app, subject.key)
         lst = article_list(app)
         assert len(lst.source) == subject.count
         for i in range(len(lst.source)):
@@ -112,8 +109,7 @@ async def test_empty_result_says_so_and_suggests_all_articles():
         tree.focus()
         await pilot.press("enter")
         await settle(pilot, app)
-        await pilot.press("slash", *"zzqqxyzzy", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "zzqqxyzzy")
         lst = article_list(app)
         assert len(lst.source) == 0
         assert "No articles in" in lst.empty_message
@@ -147,9 +143,7 @@ async def test_follow_related_link_then_back_and_forward():
     target_link = next(link for link in start.links if link.target_key)
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_rowid(rowid)
-        await settle(pilot, app)
+        await open_rowid_when_ready(pilot, app, rowid)
         assert app.reader.article.key == start.key
         item = next(i for i in article_view(app).link_items() if i.link == target_link)
         item.focus()
@@ -176,9 +170,7 @@ async def test_dangling_link_is_not_followed():
     start = catalog.article(rowid)
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_rowid(rowid)
-        await settle(pilot, app)
+        await open_rowid_when_ready(pilot, app, rowid)
         items = article_view(app).link_items()
         dangling = next(i for i in items if i.link.target_key is None)
         assert "not in this library" in str(dangling.render())
@@ -195,9 +187,7 @@ async def test_tab_reaches_links_in_the_article():
     rowid, _ = find_article_with_links(catalog)
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_rowid(rowid)
-        await settle(pilot, app)
+        await open_rowid_when_ready(pilot, app, rowid)
         assert app.focused is article_view(app)
         await pilot.press("tab")
         assert isinstance(app.focused, LinkItem)
@@ -339,9 +329,7 @@ async def test_narrow_terminal_shows_one_pane_at_a_time():
         screen = app.reader
         assert screen.has_class("narrow")
         assert screen.query_one("#middle").display and not screen.query_one("#view").display
-        article_list(app).focus()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await enter_on_list(pilot, app)
         assert screen.query_one("#view").display and not screen.query_one("#middle").display
         await pilot.press("escape")
         await pilot.pause()
@@ -628,9 +616,7 @@ async def test_back_pressed_while_an_article_is_still_opening_goes_back_from_it(
     target = next(link for link in start.links if link.target_key)
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_rowid(rowid)
-        await settle(pilot, app)
+        await open_rowid_when_ready(pilot, app, rowid)
         app.reader.open_key(target.target_key)
         app.reader.action_back()  # before the linked article has been drawn
         await settle(pilot, app)
@@ -644,9 +630,7 @@ async def test_medium_terminal_shows_list_and_article_and_the_tree_on_demand():
         await settle(pilot, app)
         screen = app.reader
         assert screen.has_class("medium")
-        article_list(app).focus()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await enter_on_list(pilot, app)
         view, middle, tree = (screen.query_one(f"#{n}") for n in ("view", "middle", "subjects"))
         assert view.display and middle.display and not tree.display
         assert view.region.right <= 110 and view.size.width >= 50

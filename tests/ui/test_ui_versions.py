@@ -8,7 +8,7 @@ import io
 
 from libhelpers import write_article
 from rich.console import Console
-from ui_support import article_list, article_view, settle, wait_for
+from ui_support import article_list, article_view, search_and_enter, settle, wait_for
 
 from qtreader.ui.app import ReaderApp
 
@@ -66,8 +66,7 @@ async def test_a_search_counts_questions_and_articles(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("slash", *"acid", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "acid")
         assert [row.versions for row in _rows(app)] == [3]
         line = _count_line(app)
         assert "1 question" in line and "3 articles" in line, line
@@ -77,8 +76,7 @@ async def test_the_view_lists_the_versions_and_v_switches_between_them(tmp_path)
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("slash", *"acid", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "acid")
         view = article_view(app)
         first = view.article
         assert first is not None
@@ -105,8 +103,7 @@ async def test_an_article_without_versions_shows_no_versions_line(tmp_path):
     app = ReaderApp(_library(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("slash", *"base", "enter")
-        await settle(pilot, app)
+        await search_and_enter(pilot, app, "base")
         view = article_view(app)
         assert view.article.title == "What is a base?"
         assert not view.query_one("#versions").display

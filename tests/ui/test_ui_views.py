@@ -4,7 +4,7 @@ search never empties them; counts say what they count, in the right number."""
 from __future__ import annotations
 
 from textual.widgets import Input, Label
-from ui_support import SAMPLE, article_list, sample_catalog, settle, wait_for
+from ui_support import SAMPLE, article_list, enter_on_list, sample_catalog, settle, wait_for
 
 from qtreader.library.bookmarks import BookmarkStore
 from qtreader.ui.app import ReaderApp
@@ -69,9 +69,7 @@ async def test_a_search_after_leaving_recently_opened_counts_matches():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        article_list(app).focus()
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await enter_on_list(pilot, app)
         await pilot.press("H")
         await settle(pilot, app)
         await wait_for(pilot, lambda: _count(app) == "1 article opened recently")
