@@ -152,6 +152,14 @@ async def open_rowid_when_ready(pilot, app: ReaderApp, rowid: int) -> None:
     await settle(pilot, app)
 
 
+async def open_key_when_ready(pilot, app: ReaderApp, key: str) -> None:
+    """From launch: wait until the library is loaded, open the article ``key`` through
+    the reader and settle again."""
+    await settle(pilot, app)
+    app.reader.open_key(key)
+    await settle(pilot, app)
+
+
 async def enter_on_list(pilot, app: ReaderApp) -> None:
     """Focus the article list and press Enter on its selected row (which opens it);
     settle."""

@@ -6,6 +6,7 @@ from textual.widgets import Input, Markdown
 from ui_support import (
     SAMPLE,
     article_view,
+    open_key_when_ready,
     open_rowid_when_ready,
     sample_catalog,
     search_and_enter,
@@ -39,9 +40,7 @@ async def test_ctrl_f_finds_counts_and_moves_between_matches():
     expected = article.answer.lower().count("slot")
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_key(HASH)
-        await settle(pilot, app)
+        await open_key_when_ready(pilot, app, HASH)
         await pilot.press("ctrl+f")
         bar = app.reader.query_one("#find", FindBar)
         assert bar.display and isinstance(app.focused, Input)
@@ -114,9 +113,7 @@ async def test_copy_link_and_answer_and_open_original_page():
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
     app.open_url = lambda url, **kw: opened.append(url)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_key(HASH)
-        await settle(pilot, app)
+        await open_key_when_ready(pilot, app, HASH)
         await pilot.press("y")
         assert copied[-1] == "https://example.org" + HASH
         await pilot.press("Y")
@@ -132,9 +129,7 @@ async def test_copy_link_and_answer_and_open_original_page():
 async def test_open_original_without_base_url_explains():
     app = ReaderApp(SAMPLE, Settings())
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_key(HASH)
-        await settle(pilot, app)
+        await open_key_when_ready(pilot, app, HASH)
         await pilot.press("o")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen)
@@ -144,8 +139,6 @@ async def test_open_original_without_base_url_explains():
 async def test_the_reading_column_has_the_configured_width():
     app = ReaderApp(SAMPLE, Settings(column_width=60))
     async with app.run_test(size=(250, 50)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_key(HASH)
-        await settle(pilot, app)
+        await open_key_when_ready(pilot, app, HASH)
         await wait_for(pilot, lambda: article_view(app).query_one("#column").size.width > 0)
         assert article_view(app).query_one("#column").size.width == 60

@@ -792,9 +792,7 @@ async def test_an_article_the_catalog_cannot_read_is_a_message_not_a_crash(monke
     first, second = catalog.list_rowids()[:2]
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        app.reader.open_rowid(first)
-        await settle(pilot, app)
+        await open_rowid_when_ready(pilot, app, first)
         shown = app.reader.article.key
 
         def unreadable(self, rowid):
