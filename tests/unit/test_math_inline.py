@@ -299,7 +299,7 @@ INLINE_BITS = [
 @given(st.lists(st.sampled_from(INLINE_BITS), min_size=1, max_size=20).map("".join))
 def test_source_view_shows_any_span_as_written(inner):
     for answer in (f"See ${inner}$ here.", f"See $${inner}$$ here.", f"See \\({inner}\\) here."):
-        spans = mathtext._spans(answer)
+        spans = mathtext.math_spans(answer)
         shown = shown_text(show_math_source(answer))
         for start, end, _latex, _display in spans:
             assert answer[start:end] in shown, (answer, shown)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from ..mathtext.blocks import _blocks
-from ..mathtext.spans import _maybe_math, _spans
+from ..mathtext.blocks import code_blocks
+from ..mathtext.spans import math_spans, maybe_math
 
 # A "<" that starts no tag as CommonMark reads one ("x<1", "<https://…>", "</ b",
 # "<? x"): kept from the HTML parser, whose tolerance would read a tag in it.
@@ -28,15 +28,15 @@ def _protect(text: str) -> tuple[str, list[str]]:
         text = _SENTINELS.sub("\ufffd", text)
     kept: list[str] = []
     out: list[str] = []
-    for is_code, part in _blocks(text):
+    for is_code, part in code_blocks(text):
         if is_code:
             body = part[:-1] if part.endswith("\n") else part
             out.append(f"\ue002{len(kept)}\ue001" + part[len(body) :])
             kept.append(body)
             continue
         spans = _inline_code(part)
-        if _maybe_math(part):
-            spans += [(start, end) for start, end, _, _ in _spans(part)]
+        if maybe_math(part):
+            spans += [(start, end) for start, end, _, _ in math_spans(part)]
         if "\\<" in part or "\\&" in part:
             spans += [(m.start(), m.end()) for m in re.finditer(r"\\[<&]", part)]
         if "<" in part:

@@ -32,11 +32,16 @@ The modules, in the order the work is done:
 
 from __future__ import annotations
 
-# _convert and _spans: used by the tests.
-from .convert import _convert as _convert
-from .convert import latex_to_unicode
+from .convert import convert_expression, latex_to_unicode
 from .render import has_math, render_math
 from .source import show_math_source
-from .spans import _spans as _spans
+from .spans import math_spans
 
-__all__ = ["has_math", "latex_to_unicode", "render_math", "show_math_source"]
+__all__ = [
+    "convert_expression",
+    "has_math",
+    "latex_to_unicode",
+    "math_spans",
+    "render_math",
+    "show_math_source",
+]

@@ -13,7 +13,7 @@ _INDENTED_AFTER_BLANK = re.compile(r"\n[ \t]*\r?\n(?: {4}| {0,3}\t)[ \t]*\S")
 _MARKDOWN_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n|$)")
 
 
-def _blocks(markdown: str) -> list[tuple[bool, str]]:
+def code_blocks(markdown: str) -> list[tuple[bool, str]]:
     """Split off code blocks: ``(is_code, text)`` in order."""
     if _INDENTED.match(markdown) or _INDENTED_AFTER_BLANK.search(markdown):
         try:
@@ -51,7 +51,7 @@ def _blocks(markdown: str) -> list[tuple[bool, str]]:
 
 
 def _parsed_blocks(markdown: str) -> list[tuple[bool, str]]:
-    """:func:`_blocks` by markdown-it, as the reader parses it: indented code
+    """:func:`code_blocks` by markdown-it, as the reader parses it: indented code
     (only a parser knows whether four spaces make code or a list's text)."""
     from markdown_it import MarkdownIt
 

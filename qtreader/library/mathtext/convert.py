@@ -388,7 +388,7 @@ def _too_deep(source: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _convert(expr: str) -> str | None:
+def convert_expression(expr: str) -> str | None:
     """``expr`` as text, or None when it cannot be converted."""
     source = expr.strip()
     if not source:
@@ -413,5 +413,5 @@ def latex_to_unicode(expr: str) -> str:
     """
     if not isinstance(expr, str):
         return ""
-    converted = _convert(expr)
+    converted = convert_expression(expr)
     return expr if converted is None else converted

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .blocks import _blocks
-from .convert import _convert
-from .spans import _maybe_math, _spans
+from .blocks import code_blocks
+from .convert import convert_expression
+from .spans import math_spans, maybe_math
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|])")
 # What would turn a line into a list item, heading, quote or setext underline.
@@ -83,7 +83,7 @@ def _render_block(text: str, spans: list[tuple[int, int, str, bool]]) -> str:
         return True
 
     for start, end, latex, display in spans:
-        converted = _convert(latex)
+        converted = convert_expression(latex)
         lines: list[str] = []
         if converted is not None and display:
             lines = [_escape_line_start(_escape(line)) for line in converted.split("\n")]
@@ -123,9 +123,9 @@ def _render_block(text: str, spans: list[tuple[int, int, str, bool]]) -> str:
 
 def has_math(markdown: str) -> bool:
     """True if ``markdown`` holds at least one math span outside code."""
-    if not isinstance(markdown, str) or not _maybe_math(markdown):
+    if not isinstance(markdown, str) or not maybe_math(markdown):
         return False
-    return any(not code and _spans(text) for code, text in _blocks(markdown))
+    return any(not code and math_spans(text) for code, text in code_blocks(markdown))
 
 
 def render_math(markdown: str) -> str:
@@ -135,13 +135,13 @@ def render_math(markdown: str) -> str:
     environment) becomes a paragraph of its own. Text without math comes back
     unchanged, and so does any span that cannot be converted.
     """
-    if not isinstance(markdown, str) or not _maybe_math(markdown):
+    if not isinstance(markdown, str) or not maybe_math(markdown):
         return markdown
     try:
         parts = []
         changed = False
-        for code, text in _blocks(markdown):
-            spans = [] if code else _spans(text)
+        for code, text in code_blocks(markdown):
+            spans = [] if code else math_spans(text)
             if spans:
                 changed = True
                 parts.append(_render_block(text, spans))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .blocks import _blocks
+from .blocks import code_blocks
 from .render import _LEAD
-from .spans import _maybe_math, _spans
+from .spans import math_spans, maybe_math
 
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _EDGE_SPACES = re.compile(r"^[ \t]+|[ \t]+$")
@@ -65,13 +65,13 @@ def show_math_source(markdown: str) -> str:
     shows a run of spaces as one, as it does everywhere. The text around
     them and code are returned as they are.
     """
-    if not isinstance(markdown, str) or not _maybe_math(markdown):
+    if not isinstance(markdown, str) or not maybe_math(markdown):
         return markdown
     try:
         parts = []
         changed = False
-        for code, text in _blocks(markdown):
-            spans = [] if code else _spans(text)
+        for code, text in code_blocks(markdown):
+            spans = [] if code else math_spans(text)
             if not spans:
                 parts.append(text)
                 continue

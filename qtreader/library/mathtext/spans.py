@@ -54,7 +54,7 @@ _PAREN_CLOSE = re.compile(r"\\[\\)]")
 _BRACKET_CLOSE = re.compile(r"\\[\\\]]")
 
 
-def _maybe_math(markdown: str) -> bool:
+def maybe_math(markdown: str) -> bool:
     return "$" in markdown or "\\(" in markdown or "\\[" in markdown or "\\begin" in markdown
 
 
@@ -74,7 +74,7 @@ class _Paragraphs:
         return self.end
 
 
-def _spans(text: str) -> list[tuple[int, int, str, bool]]:
+def math_spans(text: str) -> list[tuple[int, int, str, bool]]:
     """Math spans in a block without fenced code: ``(start, end, latex, display)``."""
     spans: list[tuple[int, int, str, bool]] = []
     paragraphs = _Paragraphs(text)
