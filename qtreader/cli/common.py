@@ -29,6 +29,7 @@ from ..library.catalog.errors import shown
 from ..library.scan import refused_library
 from ..library.settings import load_settings
 from ..library.state import StateStore
+from ..library.text import is_utf8
 
 _T = TypeVar("_T")
 
@@ -86,11 +87,8 @@ SOFT_ERRORS = _Errors()
 def text_argument(value: str, what: str) -> str:
     """``value`` as given, if it is text: bytes that are not UTF-8 (a wrong terminal
     encoding) cannot be searched for or stored."""
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise UserError(f"{what} '{escaped(value)}' is not valid UTF-8 text") from None
+    if not is_utf8(value):
+        raise UserError(f"{what} '{escaped(value)}' is not valid UTF-8 text")
     return value
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import platformdirs
 
 from .scan import escape_name
-from .text import clean_line
+from .text import clean_line, is_utf8
 
 APP_NAME = "qtreader"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -70,13 +70,7 @@ def shown_name(name: str) -> str:
     """A library folder's name (or path) as the reader shows it: itself; or, when it
     holds bytes that are not UTF-8 (kept by Python as surrogates, which no terminal or
     page can be sent), spelled as file names are shown: ``lib\\xff\\xfe``."""
-    if name.isascii():
-        return name
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return escape_name(name)
-    return name
+    return name if is_utf8(name) else escape_name(name)
 
 
 def catalog_path(root: Path) -> Path:

@@ -115,6 +115,7 @@ def escape_name(name: str) -> str:
     other does, so two names never share a spelling; unescape_path gives the bytes back.
     """
     if "\\" not in name:
+        # Not text.is_utf8: this module runs as a script too (_scan_in_two), alone.
         try:
             name.encode("utf-8")
         except UnicodeEncodeError:  # undecodable bytes, held as surrogates

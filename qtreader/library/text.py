@@ -20,6 +20,18 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _ASCII_KEPT = bytes(range(0x20, 0x7F)) + b"\t\n"
 
 
+def is_utf8(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8: names read from the system may hold
+    bytes that are not, kept by Python as lone surrogates (os.fsdecode)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_text(value: str) -> str:
     """Remove control characters from multi-line text, keeping newlines and tabs."""
     if "\r" in value:

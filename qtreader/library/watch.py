@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .scan import escape_name, is_article_name
-from .text import clean_line
+from .text import clean_line, is_utf8
 
 QUIET = 0.3  # seconds without a change before a burst is reported
 MAX_WAIT = 2.0  # while changes go on, a burst is reported at least this often
@@ -289,7 +289,7 @@ class LibraryWatcher:
         its folder that is, /proc/self/fd/N of a descriptor held open on it, and each
         path given back is put in the library's own name again."""
         root, fd = self.root, None
-        if not _is_utf8(root):
+        if not is_utf8(root):
             try:
                 fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             except OSError:
@@ -328,16 +328,6 @@ class LibraryWatcher:
             "ignore_permission_denied": True,  # a folder that cannot be read: the rest
         }
         return watch(root, **options)
-
-
-def _is_utf8(path: str) -> bool:
-    if path.isascii():
-        return True
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _deletions_last(change: tuple[int, str]) -> bool:

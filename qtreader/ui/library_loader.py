@@ -290,6 +290,8 @@ class LibraryLoader:
         worker = get_current_worker()
         post = self.owner.post_message
         first_build = opening is None
+        if first_build:
+            post(LoadProgress(0, 0))  # before the files are listed: seconds when many
         try:
             report = catalog.refresh(progress if first_build else None)
             counts = None

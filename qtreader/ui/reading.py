@@ -95,7 +95,7 @@ def read_counts(catalog: Catalog, user: UserFiles, show_stubs: bool) -> LibraryC
     marked, notes, history = read_marks(user)
     return LibraryCounts(
         total=catalog.count(show_stubs),
-        skipped=skipped - unreadable,
+        skipped=max(0, skipped - unreadable),  # two reads: a refresh may come between
         unreadable=unreadable,
         marked=marked,
         notes=notes,

@@ -160,7 +160,9 @@ async def test_the_launch_after_quitting_a_first_build_goes_on_from_where_it_sto
     app = ReaderApp(library)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: len(article_list(app).source) == 3000, timeout=60)
-    first_done = int(label_texts[0].split("/")[0])
+    # The first count of files read (0 of 0: the files are being listed).
+    first_done = next(int(done) for done, total in map(lambda t: t.split("/"), label_texts)
+                      if total != "0")  # fmt: skip
     assert first_done > 0, label_texts[:3]  # not read again from the first file
     assert not db.with_name(db.name + ".partial").exists()
 
@@ -202,3 +204,30 @@ async def test_slash_during_a_first_build_keeps_the_search_box_when_the_build_en
         assert search.has_focus
         await pilot.press(*"article 12")
         assert search.value == "article 12"
+
+
+async def test_the_search_box_lets_go_as_a_first_build_starts_not_at_its_first_file(
+    tmp_path, monkeypatch
+):
+    """Listing a large library's files takes seconds before the first is read: the box
+    lets go as the build starts, so a / pressed meanwhile is not undone by it."""
+    library = _big_library(tmp_path, count=600)
+    go = threading.Event()
+    real_refresh = Catalog.refresh
+
+    def listing_slowly(catalog, *args, **kwargs):
+        go.wait(20)
+        return real_refresh(catalog, *args, **kwargs)
+
+    monkeypatch.setattr(Catalog, "refresh", listing_slowly)
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        search = app.reader.search_pane.search_box
+        label = app.reader.query_one("#loading-label", Label)
+        await wait_for(pilot, lambda: not search.has_focus, timeout=10)
+        assert "Listing the library" in str(label.render())
+        await pilot.press("slash")
+        go.set()
+        await wait_for(pilot, lambda: len(article_list(app).source) == 600, timeout=60)
+        await pilot.pause()
+        assert search.has_focus

@@ -15,8 +15,7 @@ from ..scan import FileEntry, ScanTrouble, file_entry, scan_order_key, scan_rows
 from ..text import clean_line, counted
 from .pool import read_chunks
 from .records import Record
-from .results import UNREADABLE, Progress, RefreshReport
-from .storage import PARTIAL, ResumeRefused
+from .results import PARTIAL, UNREADABLE, Progress, RefreshReport, ResumeRefused
 from .writing import Writer
 
 # From this many articles (as last counted), a refresh lists the folder in two processes.

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from ..links import library_links
 from ..models import Article, ArticleRow, Problem, RelatedLink, Severity
-from ..text import clean_line
+from ..text import clean_line, is_utf8
 from .codec import unpack
 from .records import title_sort_key
 from .results import UNREADABLE, SubjectCount
@@ -246,13 +246,7 @@ def find_all(store: Store, ref: str) -> list[int]:
 def _storable(text: str) -> bool:
     """Whether ``text`` can be looked up: the catalog holds UTF-8, and bytes that were
     not UTF-8 (kept by Python as lone surrogates, from argv say) cannot be bound."""
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return is_utf8(text)
 
 
 _Lookup = tuple[str, tuple[str, ...]]  # a query selecting rowids, best first; its values

@@ -48,6 +48,14 @@ class BuildPaused(Exception):
     stopped this way writes nothing."""
 
 
+PARTIAL = "partial"  # the meta row of a first build stopped on purpose, kept to go on from
+
+
+class ResumeRefused(Exception):
+    """Raised by a first build that cannot go on from the one kept apart (its files
+    changed since): storage starts it again from nothing."""
+
+
 class QueryError(CatalogError):
     """SQLite refused a search. ``parse_query`` bounds what a query holds, so this is
     not expected; the message is one line, for the count line or stderr."""

@@ -123,7 +123,9 @@ class Writer:
             if not self.cold:
                 _roll_back(conn)
                 raise
-            # The chunks written are kept, whole, for the next first build (storage).
+            # The chunks written are kept, whole, for the next first build (storage):
+            # progress stops a build between chunks, when nothing is pending.
+            assert not self._pending.articles and not self._pending.files
             conn.execute("COMMIT")
             raise
         except BaseException:

@@ -61,7 +61,10 @@ class LibraryEvents:
         if report.repaired:
             screen.notify("The catalog was damaged; it has been built again.", timeout=6)
         elif not (report.added or report.changed or report.removed):
-            return  # only what the scan could not enter changed: the status line says it
+            # Only what the scan could not enter changed: the status line says it, and
+            # the open article, if its folder is one, says it too (or no longer).
+            screen.opener.reload_in_place()
+            return
         pane = screen.search_pane
         entry = pane.article_list.entry
         pane.keep_rowid = entry.rowid if entry is not None else None

@@ -140,9 +140,10 @@ class ArticleOpener:
         view, pane = screen.view, screen.search_pane
         if fresh == shown and versions == view.versions:
             return
-        # Its backlinks may change with other files: said only when its own did.
-        changed = replace(fresh, backlinks=[], rowid=None) != replace(
-            shown, backlinks=[], rowid=None
+        # Its backlinks may change with other files, and its folder become unreadable:
+        # said only when its own file did.
+        changed = replace(fresh, backlinks=[], rowid=None, unreachable="") != replace(
+            shown, backlinks=[], rowid=None, unreachable=""
         )
         scroll_y, link = view.scroll_y, view.focused_link() if view.has_focus_within else None
         terms = parse_query(pane.query_text).terms() if pane.scope.kind != "bookmarks" else []

@@ -226,8 +226,10 @@ class SearchPane(Vertical):
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
         # After the last file the index is finished and saved: seconds on a large library.
         shown = (
-            f"Read all {counted(total, 'file')}; finishing the search index…"
-            if total and done >= total
+            "Listing the library's files…"
+            if not total
+            else f"Read all {counted(total, 'file')}; finishing the search index…"
+            if done >= total
             else f"Reading the library: {done:,} of {counted(total, 'file')}"
         )
         self.query_one("#loading-label", Label).update(shown)
