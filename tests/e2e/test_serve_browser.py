@@ -31,11 +31,10 @@ from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
+import aiohttp  # textual-serve depends on it: never missing
 import pytest
 from libhelpers import write_article
 from ui_support import terminal_env
-
-aiohttp = pytest.importorskip("aiohttp")  # textual-serve's own dependency
 
 REPO = Path(__file__).resolve().parents[2]
 POLL = 0.1  # seconds between looks

@@ -14,11 +14,9 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-import pytest
+import aiohttp  # textual-serve depends on it: never missing
 from libhelpers import copy_fixture_library
 from ui_support import terminal_env
-
-aiohttp = pytest.importorskip("aiohttp")  # textual-serve's own dependency
 
 REPO = Path(__file__).resolve().parents[2]
 
