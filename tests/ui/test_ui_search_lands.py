@@ -43,3 +43,15 @@ async def test_s_sorts_newest_first_then_by_title_then_by_relevance():
         await pilot.press("slash", *"energy")
         await wait_for(pilot, lambda: "match" in _count(app))
         assert "newest" not in _count(app)
+
+
+async def test_the_suggestion_and_its_key_show_whole_in_an_80_column_terminal():
+    app = ReaderApp(SAMPLE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"photosynthsis")
+        lst = article_list(app)
+        await wait_for(pilot, lambda: "Did you mean" in lst.empty_message, timeout=10)
+        await pilot.pause()
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "“photosynthesis”? Ctrl+Y" in shown

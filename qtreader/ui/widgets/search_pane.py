@@ -456,9 +456,10 @@ class SearchPane(Vertical):
         if scope.kind == "unread":
             return f"No unread articles match '{query}'." if query else "You have read them all."
         if query and self.suggestion:
+            # The suggestion first: a narrow list cuts the line's end.
             return (
-                f"No articles match '{query}'. Did you mean "
-                f"“{clean_line(self.suggestion)}”? Press Ctrl+Y to search for it."
+                f"Did you mean “{clean_line(self.suggestion)}”? Ctrl+Y searches for it. "
+                f"(No articles match '{query}'.)"
             )
         if query:
             return f"No articles match '{query}'."
