@@ -6,7 +6,7 @@ import re
 
 from .blocks import code_blocks
 from .convert import convert_expression
-from .spans import math_spans, maybe_math
+from .spans import Span, math_spans, maybe_math, rewrite_math
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<|])")
 # What would turn a line into a list item, heading, quote or setext underline.
@@ -41,7 +41,7 @@ def _layout(lead: str) -> tuple[str, str, bool]:
     return quote.strip(" \t"), prefix, only_marker
 
 
-def _render_block(text: str, spans: list[tuple[int, int, str, bool]]) -> str:
+def _render_block(text: str, spans: list[Span]) -> str:
     out: list[str] = []
     pos = 0
     pending: tuple[str, str] | None = None  # after a display: (blank-line text, prefix)
@@ -135,18 +135,4 @@ def render_math(markdown: str) -> str:
     environment) becomes a paragraph of its own. Text without math comes back
     unchanged, and so does any span that cannot be converted.
     """
-    if not isinstance(markdown, str) or not maybe_math(markdown):
-        return markdown
-    try:
-        parts = []
-        changed = False
-        for code, text in code_blocks(markdown):
-            spans = [] if code else math_spans(text)
-            if spans:
-                changed = True
-                parts.append(_render_block(text, spans))
-            else:
-                parts.append(text)
-        return "".join(parts) if changed else markdown
-    except Exception:  # a bug here must never cost the reader the answer
-        return markdown
+    return rewrite_math(markdown, _render_block)

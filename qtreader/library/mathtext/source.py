@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .blocks import code_blocks
 from .render import _LEAD
-from .spans import math_spans, maybe_math
+from .spans import Span, rewrite_math
 
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _EDGE_SPACES = re.compile(r"^[ \t]+|[ \t]+$")
@@ -65,24 +64,17 @@ def show_math_source(markdown: str) -> str:
     shows a run of spaces as one, as it does everywhere. The text around
     them and code are returned as they are.
     """
-    if not isinstance(markdown, str) or not maybe_math(markdown):
-        return markdown
-    try:
-        parts = []
-        changed = False
-        for code, text in code_blocks(markdown):
-            spans = [] if code else math_spans(text)
-            if not spans:
-                parts.append(text)
-                continue
-            changed = True
-            pos = 0
-            for start, end, _latex, _display in spans:
-                parts.append(text[pos:start])
-                lead = text[text.rfind("\n", 0, start) + 1 : start]
-                parts.append(_source_markdown(text[start:end], lead))
-                pos = end
-            parts.append(text[pos:])
-        return "".join(parts) if changed else markdown
-    except Exception:  # a bug here must never cost the reader the answer
-        return markdown
+    return rewrite_math(markdown, _source_block)
+
+
+def _source_block(text: str, spans: list[Span]) -> str:
+    """A block with each of its math spans as its source, escaped (see above)."""
+    parts = []
+    pos = 0
+    for start, end, _latex, _display in spans:
+        parts.append(text[pos:start])
+        lead = text[text.rfind("\n", 0, start) + 1 : start]
+        parts.append(_source_markdown(text[start:end], lead))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)

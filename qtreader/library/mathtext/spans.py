@@ -37,8 +37,12 @@ while "• $ m $ is the gradient" and "$ P_E $" are math.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from .blocks import code_blocks
 from .symbols import _FUNCTION_NAMES
+
+Span = tuple[int, int, str, bool]  # start, end, its LaTeX, whether display math
 
 # Environments that make a display when they stand alone in the Markdown.
 _DISPLAY_ENVIRONMENTS = frozenset(
@@ -74,9 +78,9 @@ class _Paragraphs:
         return self.end
 
 
-def math_spans(text: str) -> list[tuple[int, int, str, bool]]:
+def math_spans(text: str) -> list[Span]:
     """Math spans in a block without fenced code: ``(start, end, latex, display)``."""
-    spans: list[tuple[int, int, str, bool]] = []
+    spans: list[Span] = []
     paragraphs = _Paragraphs(text)
     # Closers looked for in vain: kind -> (searched from, paragraph end). A
     # later opener of that kind in the same paragraph cannot close either, so
@@ -205,3 +209,24 @@ def _spaced_math(inner: str, text: str, after: int) -> bool:
         if len(run) > longest and run not in _FUNCTION_NAMES:
             return False
     return bool(_OPERATOR_BETWEEN.search(content) or _APPLIED.search(content))
+
+
+def rewrite_math(markdown: str, rewrite: Callable[[str, list[Span]], str]) -> str:
+    """``markdown`` with each block outside code that holds math spans given by
+    ``rewrite(block, spans)``; ``markdown`` itself when none does, and when anything
+    fails (a bug here must never cost the reader the answer)."""
+    if not isinstance(markdown, str) or not maybe_math(markdown):
+        return markdown
+    try:
+        parts = []
+        changed = False
+        for code, text in code_blocks(markdown):
+            spans = [] if code else math_spans(text)
+            if spans:
+                changed = True
+                parts.append(rewrite(text, spans))
+            else:
+                parts.append(text)
+        return "".join(parts) if changed else markdown
+    except Exception:
+        return markdown
