@@ -13,13 +13,19 @@ def _count(app) -> str:
     return str(app.reader.query_one("#count", Label).render())
 
 
+async def _typed_a_typo(pilot, app):
+    """Search for "photosynthsis" until the list offers the library's word; the list."""
+    await settle(pilot, app)
+    await pilot.press("slash", *"photosynthsis")
+    lst = article_list(app)
+    await wait_for(pilot, lambda: "Did you mean" in lst.empty_message, timeout=10)
+    return lst
+
+
 async def test_a_typo_is_offered_the_librarys_word_and_ctrl_y_takes_it():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("slash", *"photosynthsis")
-        lst = article_list(app)
-        await wait_for(pilot, lambda: "Did you mean" in lst.empty_message, timeout=10)
+        lst = await _typed_a_typo(pilot, app)
         assert "“photosynthesis”" in lst.empty_message and len(lst.source) == 0
         await pilot.press("ctrl+y")
         await wait_for(pilot, lambda: len(lst.source) > 0, timeout=10)
@@ -48,10 +54,7 @@ async def test_s_sorts_newest_first_then_by_title_then_by_relevance():
 async def test_the_suggestion_and_its_key_show_whole_in_an_80_column_terminal():
     app = ReaderApp(SAMPLE)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, app)
-        await pilot.press("slash", *"photosynthsis")
-        lst = article_list(app)
-        await wait_for(pilot, lambda: "Did you mean" in lst.empty_message, timeout=10)
+        await _typed_a_typo(pilot, app)
         await pilot.pause()
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "“photosynthesis”? Ctrl+Y" in shown
